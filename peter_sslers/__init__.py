@@ -1,0 +1,42 @@
+"""peter_sslers: central management of TLS certificates, with an integrated ACME v2 client."""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.config import Configurator
+
+from .settings import AppSettings, parse_settings
+
+__version__ = "0.6.0.dev0"
+
+log = logging.getLogger(__name__)
+
+
+def main(global_config, **settings):
+    """The WSGI application (``use = egg:peter_sslers``)."""
+    app_settings = parse_settings(settings)
+    settings.setdefault("mako.directories", "peter_sslers:templates")
+    settings.setdefault("mako.strict_undefined", "true")
+    with Configurator(settings=settings) as config:
+        configure(config, app_settings)
+    return config.make_wsgi_app()
+
+
+def configure(config: Configurator, app_settings: AppSettings) -> None:
+    """Wire the application onto a Configurator (shared by ``main`` and the tests)."""
+    config.registry["app_settings"] = app_settings
+    config.add_request_method(
+        lambda request: request.registry["app_settings"], "app_settings", reify=True
+    )
+    config.include("pyramid_mako")
+    config.include(".model")
+    config.include(".views.rendering")
+    config.include(".routes")
+    config.scan(".views.errors")
+    if app_settings.enable_views_public:
+        config.scan(".views.public")
+    if app_settings.enable_views_admin:
+        config.scan(".views.admin")
+    if not (app_settings.enable_views_public or app_settings.enable_views_admin):
+        log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

@@ -1,0 +1,92 @@
+"""The data model, split by area, on one shared Base; plus engine and session helpers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import zope.sqlalchemy
+from sqlalchemy import event
+from sqlalchemy.orm import configure_mappers, sessionmaker
+
+from .access import AdminApiToken, DnsProvider, DnsProviderDomain
+from .acme_account import AcmeAccount, AcmeAccountKey, AcmeServer
+from .acme_order import (
+    AcmeAuthorization,
+    AcmeChallenge,
+    AcmeChallengePoll,
+    AcmeChallengeUnknownPoll,
+    AcmeOrder,
+    AcmeOrder2AcmeAuthorization,
+    AcmeOrderless,
+)
+from .automation import AriCheck, QueueCertificate, QueueDomain, RateLimited
+from .certificates import (
+    CertificateCA,
+    CertificateCAChain,
+    CertificateCAChainItem,
+    CertificateCAPreference,
+    CertificateRequest,
+    CertificateSigned,
+    CertificateSignedChain,
+    PrivateKey,
+)
+from .domains import Domain, UniqueFQDNSet, UniqueFQDNSet2Domain
+from .meta import Base
+from .operations import AcmeEventLog, Notification, OperationsEvent, OperationsObjectEvent
+
+configure_mappers()
+
+__all__ = [
+    "AcmeAccount", "AcmeAccountKey", "AcmeAuthorization", "AcmeChallenge", "AcmeChallengePoll",
+    "AcmeChallengeUnknownPoll", "AcmeEventLog", "AcmeOrder", "AcmeOrder2AcmeAuthorization",
+    "AcmeOrderless", "AcmeServer", "AdminApiToken", "AriCheck", "Base", "CertificateCA",
+    "CertificateCAChain", "CertificateCAChainItem", "CertificateCAPreference", "CertificateRequest",
+    "CertificateSigned", "CertificateSignedChain", "DnsProvider", "DnsProviderDomain", "Domain",
+    "Notification", "OperationsEvent", "OperationsObjectEvent", "PrivateKey", "QueueCertificate",
+    "QueueDomain", "RateLimited", "UniqueFQDNSet", "UniqueFQDNSet2Domain",
+]
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+    """The engine from the ini's ``sqlalchemy.*`` options; SQLite gets foreign keys and a busy timeout."""
+    engine = sa.engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def get_session_factory(engine: sa.Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory: sessionmaker, transaction_manager, request=None):
+    """A session joined to ``transaction_manager``: committed or aborted with it."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    """Pyramid wiring: ``request.dbsession`` joined to pyramid_tm's transaction."""
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    engine = get_engine(settings)
+    session_factory = get_session_factory(engine)
+    config.registry["dbsession_factory"] = session_factory
+    config.registry["db_engine"] = engine
+
+    def dbsession(request):
+        # tests hand in a session bound to an outer transaction through the environ
+        session = request.environ.get("app.dbsession")
+        if session is None:
+            session = get_tm_session(session_factory, request.tm, request=request)
+        return session
+
+    config.add_request_method(dbsession, reify=True)

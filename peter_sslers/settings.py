@@ -1,0 +1,283 @@
+"""Application settings: every ini option parsed and validated once at start-up.
+
+Each option is declared once in ``OPTIONS`` with its type, default and a description;
+the settings page renders that same table, so the documentation cannot drift from the
+parser.  An invalid value raises ``ConfigurationError`` naming the option and what it
+accepts, which stops the application before it serves anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import urllib.parse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+LETSENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory"
+LETSENCRYPT_STAGING_DIRECTORY = "https://acme-staging-v02.api.letsencrypt.org/directory"
+
+# names accepted by ``certificate_authority`` and the directory each one implies
+KNOWN_AUTHORITIES = {
+    "letsencrypt": LETSENCRYPT_DIRECTORY,
+    "letsencrypt_staging": LETSENCRYPT_STAGING_DIRECTORY,
+    "pebble": None,
+    "custom": None,
+}
+
+
+class ConfigurationError(ValueError):
+    """An ini option has a value the application cannot run with."""
+
+    def __init__(self, option: str, value: Any, accepted: str):
+        self.option = option
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"invalid setting {option} = {value!r}; accepted: {accepted}")
+
+
+# ---- converters: raw ini string -> typed value (raise ValueError with a hint) ----
+
+
+def _as_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("true/false, yes/no, on/off or 1/0")
+
+
+def _as_optional_int(raw: str) -> int | None:
+    raw = raw.strip()
+    if raw.lower() in ("", "none"):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError("a whole number of seconds, or empty for no expiry") from None
+    if value <= 0:
+        raise ValueError("a positive whole number of seconds, or empty for no expiry")
+    return value
+
+
+def _as_positive_int(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("a positive whole number") from None
+    if value <= 0:
+        raise ValueError("a positive whole number")
+    return value
+
+
+def _as_text(raw: str) -> str:
+    return raw.strip()
+
+
+def _as_optional_text(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+def _as_choice(*choices: str) -> Callable[[str], str]:
+    def convert(raw: str) -> str:
+        value = raw.strip()
+        if value not in choices:
+            raise ValueError(" or ".join(repr(c) for c in choices))
+        return value
+
+    return convert
+
+
+def _as_url(raw: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    parsed = urllib.parse.urlsplit(raw)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ValueError("an absolute URL starting with " + " or ".join(f"{s}://" for s in schemes))
+    return raw
+
+
+def _as_redis_url(raw: str) -> str | None:
+    return _as_url(raw, ("redis", "rediss", "unix"))
+
+
+def _as_certificate_authority(raw: str) -> str:
+    value = raw.strip()
+    if value in KNOWN_AUTHORITIES:
+        return value
+    if _looks_like_url(value):
+        return value
+    raise ValueError(", ".join(sorted(KNOWN_AUTHORITIES)) + ", or the https:// URL of an ACME directory")
+
+
+def _looks_like_url(value: str) -> bool:
+    parsed = urllib.parse.urlsplit(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def _as_server_pool(raw: str) -> tuple[str, ...]:
+    servers = tuple(s.strip().rstrip("/") for s in raw.split(",") if s.strip())
+    for server in servers:
+        if not _looks_like_url(server):
+            raise ValueError("a comma separated list of http:// or https:// server URLs")
+    return servers
+
+
+def _as_userpass(raw: str) -> str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if ":" not in raw:
+        raise ValueError("username:password")
+    return raw
+
+
+def _as_path(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith("/"):
+        raise ValueError("a URL path starting with /")
+    return value.rstrip("/") or "/"
+
+
+def _as_admin_prefix(raw: str) -> str:
+    value = _as_path(raw)
+    if value == "/":
+        raise ValueError("a URL path starting with / other than / itself")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One ini option: its key, attribute name, converter, default and help text."""
+
+    key: str
+    convert: Callable[[str], Any]
+    default: str
+    help: str
+    group: str = "general"
+
+    @property
+    def attr(self) -> str:
+        return self.key.replace(".", "_")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("peter_sslers.environment", _as_text, "development",
+           "Name sent in the X-Peter-SSLers header of every response (production, staging, development...)."),
+    Option("certificate_authority", _as_certificate_authority, "letsencrypt_staging",
+           "The default ACME server: letsencrypt, letsencrypt_staging, pebble, custom, or a directory URL. "
+           "pebble and custom need certificate_authority_directory.", "acme"),
+    Option("certificate_authority_directory", _as_url, "",
+           "ACME v2 directory URL of the pebble/custom server.", "acme"),
+    Option("certificate_authority_agreement", _as_optional_text, "",
+           "Terms-of-service URL agreed to when new accounts are registered.", "acme"),
+    Option("certificate_authority_ca_bundle", _as_optional_text, "",
+           "PEM file of CA certificates trusted for the pebble/custom server's TLS.", "acme"),
+    Option("certificate_authority_endpoint", _as_optional_text, "",
+           "ACME v1 endpoint. ACME v1 is gone: a value here is ignored and reported on this page.", "acme"),
+    Option("cleanup_pending_authorizations", _as_bool, "true",
+           "When a challenge of an order fails, deactivate the order's remaining pending authorizations.", "acme"),
+    Option("enable_views_public", _as_bool, "false",
+           "Serve the public routes (/.well-known/acme-challenge and /.well-known/public/whoami).", "views"),
+    Option("enable_views_admin", _as_bool, "false",
+           "Serve the admin tool under admin_prefix. It shows private keys: keep it off public networks.", "views"),
+    Option("enable_acme_flow", _as_bool, "false",
+           "Enable acme-flow: challenges for orders made by an external tool.", "views"),
+    Option("admin_server", _as_optional_text, "",
+           "Host (and port) used in admin links and instructions; defaults to the request's HTTP_HOST.", "views"),
+    Option("admin_prefix", _as_admin_prefix, "/.well-known/admin",
+           "URL prefix of the admin tool.", "views"),
+    Option("admin_url", _as_url, "",
+           "Full admin URL shown in instructions; defaults to scheme + admin_server + admin_prefix.", "views"),
+    Option("redis.url", _as_redis_url, "",
+           "Redis URL for priming, with the database number, e.g. redis://127.0.0.1:6379/9. Empty disables Redis.",
+           "redis"),
+    Option("redis.prime_style", _as_choice("1", "2"), "1",
+           "How domains are written to Redis: 1 (de-duplicated d1:/c:/p:/i: keys) or 2 (self-contained d2: hashes).",
+           "redis"),
+    Option("redis.timeout.certca", _as_optional_int, "", "TTL in seconds of CA chain keys (empty: no expiry).", "redis"),
+    Option("redis.timeout.cert", _as_optional_int, "", "TTL in seconds of certificate keys (empty: no expiry).", "redis"),
+    Option("redis.timeout.pkey", _as_optional_int, "", "TTL in seconds of private key keys (empty: no expiry).", "redis"),
+    Option("redis.timeout.domain", _as_optional_int, "", "TTL in seconds of domain keys (empty: no expiry).", "redis"),
+    Option("nginx.servers_pool", _as_server_pool, "",
+           "Comma separated URLs of nginx/OpenResty servers whose certificate caches we expire.", "nginx"),
+    Option("nginx.userpass", _as_userpass, "", "username:password for HTTP basic auth on those servers.", "nginx"),
+    Option("nginx.reset_path", _as_path, "/.peter_sslers/nginx/shared_cache/expire",
+           "Path of the cache-expiry route on each nginx server.", "nginx"),
+    Option("nginx.status_path", _as_path, "/.peter_sslers/nginx/shared_cache/status",
+           "Path of the cache-status route on each nginx server.", "nginx"),
+    Option("nginx.timeout", _as_positive_int, "5", "Seconds to wait for each nginx server.", "nginx"),
+    Option("nginx.ca_bundle", _as_optional_text, "", "PEM file trusted for https nginx servers.", "nginx"),
+    Option("requests.disable_ssl_warning", _as_bool, "false",
+           "Silence urllib3's warning about unverified HTTPS requests.", "general"),
+    Option("openssl_path", _as_text, "openssl", "The openssl binary used by the fallback crypto backend.", "crypto"),
+    Option("openssl_path_conf", _as_text, "/etc/ssl/openssl.cnf", "The openssl configuration file.", "crypto"),
+    Option("crypto.backend", _as_choice("auto", "cryptography", "openssl"), "auto",
+           "Crypto backend: auto (cryptography when importable), cryptography, or openssl.", "crypto"),
+    Option("max_upload_bytes", _as_positive_int, "1048576",
+           "Largest accepted upload field, in bytes.", "general"),
+)
+
+
+class AppSettings:
+    """Typed, validated settings; attribute names are the ini keys with dots as underscores."""
+
+    def __init__(self, values: Mapping[str, Any]):
+        self._values = dict(values)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    @property
+    def acme_directory_url(self) -> str | None:
+        """Directory URL of the default ACME server."""
+        named = KNOWN_AUTHORITIES.get(self.certificate_authority)
+        if named:
+            return named
+        if self.certificate_authority in KNOWN_AUTHORITIES:
+            return self.certificate_authority_directory
+        return self.certificate_authority
+
+
+def parse_settings(raw: Mapping[str, Any]) -> AppSettings:
+    """Convert and validate the ini options; raises ConfigurationError on the first bad one."""
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        given = raw.get(option.key, option.default)
+        if not isinstance(given, str):
+            given = str(given)
+        try:
+            values[option.attr] = option.convert(given)
+        except ValueError as exc:
+            raise ConfigurationError(option.key, given, str(exc)) from None
+    settings = AppSettings(values)
+    if settings.certificate_authority in ("pebble", "custom") and not settings.certificate_authority_directory:
+        raise ConfigurationError(
+            "certificate_authority_directory", "",
+            f"a directory URL, required when certificate_authority = {settings.certificate_authority}",
+        )
+    return settings
+
+
+def describe(settings: AppSettings) -> list[dict[str, Any]]:
+    """One row per option for the settings page: key, group, value shown, default, help."""
+    rows = []
+    for option in OPTIONS:
+        value = getattr(settings, option.attr)
+        if option.key == "nginx.userpass" and value:
+            value = value.split(":", 1)[0] + ":********"
+        if isinstance(value, tuple):
+            value = ", ".join(value)
+        rows.append(
+            {
+                "option": option.key,
+                "group": option.group,
+                "value": value,
+                "default": option.default,
+                "help": option.help,
+            }
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Views: thin adapters from requests to the lib layer; one module per resource."""

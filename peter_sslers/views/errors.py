@@ -1,0 +1,47 @@
+"""Error views: an HTML page for pages, ``{"result": "error", ...}`` for ``.json`` routes."""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPError
+from pyramid.view import exception_view_config
+
+from ..lib.errors import InvalidRequest
+
+log = logging.getLogger(__name__)
+
+
+def _body(status: int, error: str, form_errors: dict | None = None) -> dict:
+    return {"result": "error", "status": status, "error": error, "form_errors": form_errors or {}}
+
+
+def _http_error_message(exc: HTTPError) -> str:
+    if exc.detail:
+        return str(exc.detail)
+    return exc.title
+
+
+@exception_view_config(HTTPError, json_route=True, renderer="json")
+@exception_view_config(HTTPError, json_route=False, renderer="/error.mako")
+def http_error(exc, request):
+    request.response.status_int = exc.code
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if name in exc.headers:
+            request.response.headers[name] = exc.headers[name]
+    return _body(exc.code, _http_error_message(exc))
+
+
+@exception_view_config(InvalidRequest, json_route=True, renderer="json")
+@exception_view_config(InvalidRequest, json_route=False, renderer="/error.mako")
+def invalid_request(exc, request):
+    request.response.status_int = exc.status
+    return _body(exc.status, exc.message, exc.form_errors)
+
+
+@exception_view_config(Exception, json_route=True, renderer="json")
+@exception_view_config(Exception, json_route=False, renderer="/error.mako")
+def server_error(exc, request):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    request.response.status_int = 500
+    return _body(500, "internal server error; the details are in the server log")

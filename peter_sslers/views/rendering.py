@@ -1,0 +1,66 @@
+"""Rendering glue: the JSON renderer, the ``.json`` route predicate, the identifying header."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+
+from pyramid.events import BeforeRender, NewResponse
+from pyramid.renderers import JSON
+
+HEADER = "X-Peter-SSLers"
+
+
+def is_json_request(request) -> bool:
+    """A ``.json`` route (or path): errors and answers there are JSON documents."""
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name.endswith("|json"):
+        return True
+    return request.path.endswith(".json")
+
+
+class JsonRoutePredicate:
+    """View predicate ``json_route=True|False`` selecting views by the request's kind."""
+
+    def __init__(self, value, config):
+        self.value = bool(value)
+
+    def text(self):
+        return f"json_route = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return is_json_request(request) == self.value
+
+
+def _json_renderer() -> JSON:
+    renderer = JSON(indent=None, sort_keys=False)
+    renderer.add_adapter(datetime.datetime, lambda obj, request: obj.isoformat())
+    renderer.add_adapter(datetime.date, lambda obj, request: obj.isoformat())
+    renderer.add_adapter(decimal.Decimal, lambda obj, request: str(obj))
+    renderer.add_adapter(enum.Enum, lambda obj, request: obj.value)
+    return renderer
+
+
+def add_identity_header(event) -> None:
+    request = event.request
+    environment = request.registry["app_settings"].peter_sslers_environment
+    event.response.headers[HEADER] = environment
+
+
+def add_template_globals(event) -> None:
+    request = event.get("request")
+    if request is None:
+        return
+    settings = request.registry["app_settings"]
+    event.setdefault("admin_prefix", settings.admin_prefix)
+    event.setdefault("environment", settings.peter_sslers_environment)
+
+
+def includeme(config) -> None:
+    config.add_renderer("json", _json_renderer())
+    config.add_view_predicate("json_route", JsonRoutePredicate)
+    config.add_subscriber(add_identity_header, NewResponse)
+    config.add_subscriber(add_template_globals, BeforeRender)

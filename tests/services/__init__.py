@@ -1,0 +1,1 @@
+"""Helpers that start real services (Pebble, challtestsrv, ...) for tests and benchmarks."""
