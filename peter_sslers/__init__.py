@@ -30,13 +30,13 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
         lambda request: request.registry["app_settings"], "app_settings", reify=True
     )
     config.include("pyramid_mako")
-    config.include(".model")
-    config.include(".views.rendering")
-    config.include(".routes")
-    config.scan(".views.errors")
+    config.include("peter_sslers.model")
+    config.include("peter_sslers.views.rendering")
+    config.include("peter_sslers.routes")
+    config.scan("peter_sslers.views.errors")
     if app_settings.enable_views_public:
-        config.scan(".views.public")
+        config.scan("peter_sslers.views.public")
     if app_settings.enable_views_admin:
-        config.scan(".views.admin")
+        config.scan("peter_sslers.views.admin")
     if not (app_settings.enable_views_public or app_settings.enable_views_admin):
         log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

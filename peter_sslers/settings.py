@@ -262,6 +262,14 @@ def parse_settings(raw: Mapping[str, Any]) -> AppSettings:
     return settings
 
 
+def _mask_url_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(":" + parts.password + "@", ":********@", 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
 def describe(settings: AppSettings) -> list[dict[str, Any]]:
     """One row per option for the settings page: key, group, value shown, default, help."""
     rows = []
@@ -269,6 +277,8 @@ def describe(settings: AppSettings) -> list[dict[str, Any]]:
         value = getattr(settings, option.attr)
         if option.key == "nginx.userpass" and value:
             value = value.split(":", 1)[0] + ":********"
+        elif option.key == "redis.url" and value:
+            value = _mask_url_password(value)
         if isinstance(value, tuple):
             value = ", ".join(value)
         rows.append(

@@ -46,18 +46,25 @@ __all__ = [
 ]
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _sqlite_connect(dbapi_connection, connection_record):
+    # let SQLAlchemy, not pysqlite, emit BEGIN: pysqlite's own handling breaks SAVEPOINTs
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
+def _sqlite_begin(connection):
+    connection.exec_driver_sql("BEGIN")
+
+
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
     """The engine from the ini's ``sqlalchemy.*`` options; SQLite gets foreign keys and a busy timeout."""
     engine = sa.engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -68,7 +75,10 @@ def get_session_factory(engine: sa.Engine) -> sessionmaker:
 def get_tm_session(session_factory: sessionmaker, transaction_manager, request=None):
     """A session joined to ``transaction_manager``: committed or aborted with it."""
     dbsession = session_factory(info={"request": request})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    # start as "changed" so Core-level writes (upserts, bulk updates) are committed too
+    zope.sqlalchemy.register(
+        dbsession, initial_state="changed", transaction_manager=transaction_manager
+    )
     return dbsession
 
 

@@ -34,9 +34,13 @@ def ensure_sqlite_directory(url: str) -> None:
             os.makedirs(directory, exist_ok=True)
 
 
-def initialize(config_uri: str, options: dict | None = None) -> None:
-    """Upgrade the ini's database to the newest migration and seed the ACME servers."""
-    raw = get_appsettings(config_uri, options=options)
+def initialize(config_uri: str, raw: dict | None = None) -> None:
+    """Upgrade the ini's database to the newest migration and seed the ACME servers.
+
+    ``raw`` overrides the ini's ``[app:main]`` settings (the tests point it at their database).
+    """
+    if raw is None:
+        raw = get_appsettings(config_uri)
     app_settings = parse_settings(raw)
     ensure_sqlite_directory(raw["sqlalchemy.url"])
     engine = get_engine(raw)

@@ -67,7 +67,9 @@ def wait_until(
         except Exception:  # noqa: BLE001 - the service is not up yet
             pass
         if process is not None and not process.running:
-            raise RuntimeError(f"{process.name} exited while waiting for {what}:\n{process.log_tail()}")
+            raise RuntimeError(
+                f"{process.name} exited while waiting for {what}:\n{process.log_tail()}"
+            )
         if time.monotonic() > deadline:
             tail = process.log_tail() if process is not None else ""
             raise TimeoutError(f"timed out after {timeout}s waiting for {what}\n{tail}")

@@ -109,7 +109,9 @@ def make_localhost_tls(directory: Path) -> TlsMaterial:
         serialization.NoEncryption(),
     )
     return TlsMaterial(
-        ca_cert_path=_write_pem(directory / "ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM)),
+        ca_cert_path=_write_pem(
+            directory / "ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM)
+        ),
         cert_path=_write_pem(directory / "cert.pem", cert.public_bytes(serialization.Encoding.PEM)),
         key_path=_write_pem(directory / "key.pem", key_pem),
     )
@@ -398,3 +400,77 @@ class PebbleStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# --- HTTP-01 responder -----------------------------------------------------------------
+
+
+class Http01Responder:
+    """Serves ``/.well-known/acme-challenge/<token>`` on 127.0.0.1 for Pebble's VA.
+
+    Threaded with a large listen backlog: Pebble sends 3 validation GETs per name, and
+    ``http.server``'s default backlog of 5 drops connections under load.
+    """
+
+    PREFIX = "/.well-known/acme-challenge/"
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.tokens: dict[str, str] = {}
+        self.requests_seen = 0
+        self._server: Any = None
+        self._thread: Any = None
+
+    def start(self) -> Http01Responder:
+        """Bind and serve in a daemon thread."""
+        import http.server
+        import threading
+
+        responder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                responder.requests_seen += 1
+                token = (
+                    self.path[len(responder.PREFIX) :]
+                    if self.path.startswith(responder.PREFIX)
+                    else None
+                )
+                body = responder.tokens.get(token or "")
+                if body is None:
+                    self.send_error(404)
+                    return
+                data = body.encode("ascii")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 1024
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def add(self, token: str, key_authorization: str) -> None:
+        """Serve ``key_authorization`` for ``token``."""
+        self.tokens[token] = key_authorization
+
+    def remove(self, token: str) -> None:
+        """Stop serving ``token``."""
+        self.tokens.pop(token, None)
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -110,6 +110,7 @@ def record_unknown_poll(
 
 
 def _clip(value: str | None, length: int) -> str | None:
+    """Truncated, with control characters (NUL included) replaced: safe for any database."""
     if value is None:
         return None
-    return value[:length]
+    return "".join(ch if ch.isprintable() else "?" for ch in value[:length])
