@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
+from .views import factories as f
+
 JSON_SUFFIX = "|json"
+ID = r"{id:\d+}"
 
 
-def add_page(config: Configurator, name: str, pattern: str, json_pattern: str | None = None) -> None:
-    """Register an HTML route and its ``.json`` twin (route name + ``|json``)."""
-    config.add_route(name, pattern)
-    config.add_route(name + JSON_SUFFIX, json_pattern or pattern + ".json")
+def add_page(config: Configurator, name: str, pattern: str, json_pattern: str | None = None, **kw) -> None:
+    """Register an HTML route and its ``.json`` twin (route name + ``|json``).
+
+    The twin goes first so that ``/domain/{domain}`` cannot swallow ``/domain/x.json``.
+    """
+    config.add_route(name + JSON_SUFFIX, json_pattern or pattern + ".json", **kw)
+    config.add_route(name, pattern, **kw)
 
 
 def public_routes(config: Configurator) -> None:
@@ -18,11 +24,108 @@ def public_routes(config: Configurator) -> None:
     config.add_route("public:whoami", "/.well-known/public/whoami")
 
 
-def admin_routes(config: Configurator) -> None:
-    # inside route_prefix = admin_prefix
+def core_routes(config: Configurator) -> None:
     add_page(config, "admin:dashboard", "/", json_pattern="/index.json")
     add_page(config, "admin:settings", "/settings")
     add_page(config, "admin:help", "/help")
+    add_page(config, "admin:search", "/search")
+
+
+def domain_routes(config: Configurator) -> None:
+    add_page(config, "admin:domains", "/domains")
+    add_page(config, "admin:domain:focus", "/domain/{domain}", factory=f.domain)
+    config.add_route("admin:domain:config|json", "/domain/{domain}/config.json", factory=f.domain)
+    add_page(config, "admin:domain:mark", "/domain/{domain}/mark", factory=f.domain)
+    add_page(config, "admin:unique_fqdn_sets", "/unique-fqdn-sets")
+    add_page(config, "admin:unique_fqdn_set:focus", f"/unique-fqdn-set/{ID}", factory=f.unique_fqdn_set)
+
+
+def certificate_signed_routes(config: Configurator) -> None:
+    add_page(config, "admin:certificate_signeds", "/certificate-signeds")
+    add_page(config, "admin:certificate_signed:upload", "/certificate-signed/upload")
+    cert = f"/certificate-signed/{ID}"
+    add_page(config, "admin:certificate_signed:focus", cert, factory=f.certificate_signed)
+    add_page(config, "admin:certificate_signed:mark", cert + "/mark", factory=f.certificate_signed)
+    config.add_route("admin:certificate_signed:config|json", cert + "/config.json", factory=f.certificate_signed)
+    config.add_route("admin:certificate_signed:config_zip", cert + "/config.zip", factory=f.certificate_signed)
+    config.add_route("admin:certificate_signed:p12", cert + "/cert.p12", factory=f.certificate_signed)
+    config.add_route(
+        "admin:certificate_signed:download",
+        cert + r"/{filename:(cert|chain|fullchain|privkey)\.(pem|pem\.txt|cer|crt|der|key)}",
+        factory=f.certificate_signed,
+    )
+    config.add_route(
+        "admin:certificate_signed:download_via_chain",
+        cert + r"/via-certificate-ca-chain/{chain_id:\d+}/{filename:(chain|fullchain)\.(pem|pem\.txt)}",
+        factory=f.certificate_signed,
+    )
+
+
+def certificate_ca_routes(config: Configurator) -> None:
+    add_page(config, "admin:certificate_cas", "/certificate-cas")
+    add_page(config, "admin:certificate_ca:upload_cert", "/certificate-ca/upload-cert")
+    add_page(config, "admin:certificate_ca:preferences", "/certificate-ca/preferences")
+    add_page(config, "admin:certificate_ca:focus", f"/certificate-ca/{ID}", factory=f.certificate_ca)
+    config.add_route(
+        "admin:certificate_ca:download", f"/certificate-ca/{ID}" + r"/{filename:cert\.(pem|pem\.txt|cer|crt|der)}",
+        factory=f.certificate_ca,
+    )
+    add_page(config, "admin:certificate_ca_chains", "/certificate-ca-chains")
+    add_page(config, "admin:certificate_ca_chain:upload_chain", "/certificate-ca-chain/upload-chain")
+    chain = f"/certificate-ca-chain/{ID}"
+    add_page(config, "admin:certificate_ca_chain:focus", chain, factory=f.certificate_ca_chain)
+    config.add_route(
+        "admin:certificate_ca_chain:download", chain + r"/{filename:chain\.(pem|pem\.txt)}",
+        factory=f.certificate_ca_chain,
+    )
+
+
+def key_and_request_routes(config: Configurator) -> None:
+    add_page(config, "admin:private_keys", "/private-keys")
+    add_page(config, "admin:private_key:upload", "/private-key/upload")
+    key = f"/private-key/{ID}"
+    add_page(config, "admin:private_key:focus", key, factory=f.private_key)
+    add_page(config, "admin:private_key:mark", key + "/mark", factory=f.private_key)
+    config.add_route(
+        "admin:private_key:download", key + r"/{filename:key\.(pem|pem\.txt|key)}", factory=f.private_key
+    )
+    add_page(config, "admin:certificate_requests", "/certificate-requests")
+    add_page(config, "admin:certificate_request:upload", "/certificate-request/upload")
+    csr = f"/certificate-request/{ID}"
+    add_page(config, "admin:certificate_request:focus", csr, factory=f.certificate_request)
+    config.add_route(
+        "admin:certificate_request:download", csr + r"/{filename:csr\.(pem|pem\.txt|csr)}",
+        factory=f.certificate_request,
+    )
+
+
+def acme_account_routes(config: Configurator) -> None:
+    add_page(config, "admin:acme_servers", "/acme-servers")
+    add_page(config, "admin:acme_accounts", "/acme-accounts")
+    add_page(config, "admin:acme_account:upload", "/acme-account/upload")
+    add_page(config, "admin:acme_account:focus", f"/acme-account/{ID}", factory=f.acme_account)
+    add_page(config, "admin:acme_account_keys", "/acme-account-keys")
+    key = f"/acme-account-key/{ID}"
+    add_page(config, "admin:acme_account_key:focus", key, factory=f.acme_account_key)
+    config.add_route(
+        "admin:acme_account_key:download", key + r"/{filename:key\.(pem|pem\.txt|key)}",
+        factory=f.acme_account_key,
+    )
+
+
+def api_routes(config: Configurator) -> None:
+    add_page(config, "admin:api:update_recents", "/api/update-recents")
+    add_page(config, "admin:api:deactivate_expired", "/api/deactivate-expired")
+    add_page(config, "admin:api:reconcile_cas", "/api/reconcile-cas")
+
+
+def admin_routes(config: Configurator) -> None:
+    # inside route_prefix = admin_prefix
+    for group in (
+        core_routes, domain_routes, certificate_signed_routes, certificate_ca_routes,
+        key_and_request_routes, acme_account_routes, api_routes,
+    ):
+        group(config)
 
 
 def includeme(config: Configurator) -> None:

@@ -50,6 +50,19 @@ def add_identity_header(event) -> None:
     event.response.headers[HEADER] = environment
 
 
+def fmt(value) -> str:
+    """How a value reads on a page: dates in UTC, booleans as yes/no, None as nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
 def add_template_globals(event) -> None:
     request = event.get("request")
     if request is None:
@@ -57,6 +70,7 @@ def add_template_globals(event) -> None:
     settings = request.registry["app_settings"]
     event.setdefault("admin_prefix", settings.admin_prefix)
     event.setdefault("environment", settings.peter_sslers_environment)
+    event.setdefault("fmt", fmt)
 
 
 def includeme(config) -> None:

@@ -83,3 +83,9 @@ def pebble_nonce_reject(pebble_stack: PebbleStack, http01: Http01Responder) -> P
 def account_key_pem() -> str:
     """A session-wide EC P-256 account key (one account per session on `pebble`)."""
     return make_key_pem("ec256")
+
+
+@pytest.fixture(scope="session")
+def pebble_strict(pebble_stack: PebbleStack, http01: Http01Responder) -> PebbleServer:
+    """A Pebble started with ``-strict=true``."""
+    return pebble_stack.add_pebble(_options(http01, strict=True), name="strict")

@@ -43,7 +43,9 @@ class FakeAcmeServer(requests.adapters.BaseAdapter):
         self.seen: list[tuple[requests.PreparedRequest, dict[str, Any]]] = []
         self._nonces = (f"nonce-{i}" for i in itertools.count())
         self.directory = directory or DIRECTORY
-        self.route("GET", "/dir", lambda r: (200, {"Content-Type": "application/json"}, self.directory))
+        self.route(
+            "GET", "/dir", lambda r: (200, {"Content-Type": "application/json"}, self.directory)
+        )
         self.route("HEAD", "/nonce", lambda r: (200, {}, b""))
 
     def route(self, method: str, path: str, handler: Handler) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import os
 from collections.abc import Sequence
@@ -48,13 +49,26 @@ def make_csr(names: Sequence[str], key_pem: str | None = None) -> tuple[bytes, s
     """``(csr_der, key_pem)`` for ``names`` (a new P-256 key unless given)."""
     key_pem = key_pem or make_key_pem("ec256")
     key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    sans: list[x509.GeneralName] = [
+        x509.IPAddress(ipaddress.ip_address(n)) if _is_ip(n) else x509.DNSName(n) for n in names
+    ]
+    dns_names = [n for n in names if not _is_ip(n)]
+    subject = [x509.NameAttribute(NameOID.COMMON_NAME, dns_names[0])] if dns_names else []
     csr = (
         x509.CertificateSigningRequestBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+        .subject_name(x509.Name(subject))
+        .add_extension(x509.SubjectAlternativeName(sans), False)
         .sign(key, hashes.SHA256())  # type: ignore[arg-type]
     )
     return csr.public_bytes(serialization.Encoding.DER), key_pem
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def new_client(pebble: PebbleServer, key_pem: str | None = None, **kwargs: object) -> AcmeClient:
@@ -84,7 +98,9 @@ def answer_authorization(
     challenge = authz.challenge(challenge_type)
     assert challenge is not None and challenge.token
     if dns is not None:
-        dns.set_txt(f"_acme-challenge.{authz.identifier.value}", client.dns01_txt_value(challenge.token))
+        dns.set_txt(
+            f"_acme-challenge.{authz.identifier.value}", client.dns01_txt_value(challenge.token)
+        )
     else:
         assert http01 is not None
         http01.add(challenge.token, client.key_authorization(challenge.token))

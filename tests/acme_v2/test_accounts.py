@@ -20,7 +20,9 @@ pytestmark = pytest.mark.pebble
 
 
 def client_for(pebble: PebbleServer, key_pem: str, **kwargs: object) -> AcmeClient:
-    return AcmeClient(pebble.directory_url, key_pem, ca_bundle=pebble.ca_bundle, timeout=10, **kwargs)  # type: ignore[arg-type]
+    return AcmeClient(
+        pebble.directory_url, key_pem, ca_bundle=pebble.ca_bundle, timeout=10, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def test_new_account_then_find_it(pebble: PebbleServer) -> None:
@@ -30,10 +32,11 @@ def test_new_account_then_find_it(pebble: PebbleServer) -> None:
     account = client.new_account(["mailto:new@example.com"], terms_of_service_agreed=True)
     assert account.status == "valid" and account.contact == ["mailto:new@example.com"]
     assert client.account_url == account.url and account.url.startswith("https://127.0.0.1")
-    assert exchanges[-1].response_status == 201
+    assert exchanges[-1].response_status == 201 and account.created is True
 
     again = client.new_account(terms_of_service_agreed=True)  # same key: the same account
     assert again.url == account.url and exchanges[-1].response_status == 200
+    assert again.created is False
 
     fresh = client_for(pebble, key_pem)
     found = fresh.find_account()

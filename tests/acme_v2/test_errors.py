@@ -64,7 +64,11 @@ def test_subproblems_identifier_and_status_from_document() -> None:
         "detail": "two names failed",
         "status": 403,
         "subproblems": [
-            {"type": P + "rejectedIdentifier", "detail": "no", "identifier": {"type": "dns", "value": "a.test"}},
+            {
+                "type": P + "rejectedIdentifier",
+                "detail": "no",
+                "identifier": {"type": "dns", "value": "a.test"},
+            },
             {"type": P + "caa", "detail": "caa", "identifier": {"type": "dns", "value": "b.test"}},
         ],
     }
@@ -82,7 +86,9 @@ def test_user_action_required_instance() -> None:
 
 
 def test_problems_pickle() -> None:
-    exc = AcmeProblem.from_json({"type": P + "rateLimited", "detail": "slow"}, status=429, retry_after=5)
+    exc = AcmeProblem.from_json(
+        {"type": P + "rateLimited", "detail": "slow"}, status=429, retry_after=5
+    )
     again = pickle.loads(pickle.dumps(exc))
     assert type(again) is errors.RateLimited and again.retry_after == 5 and again.status == 429
 

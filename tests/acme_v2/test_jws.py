@@ -33,7 +33,9 @@ def verify(key_pem: str, alg: str, signing_input: bytes, signature: bytes) -> No
     der = encode_dss_signature(
         int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big")
     )
-    public.verify(der, signing_input, ec.ECDSA(hashes.SHA256() if alg == "ES256" else hashes.SHA384()))
+    public.verify(
+        der, signing_input, ec.ECDSA(hashes.SHA256() if alg == "ES256" else hashes.SHA384())
+    )
 
 
 def rfc7638_thumbprint(jwk: dict[str, str]) -> str:
@@ -88,11 +90,21 @@ def test_external_account_binding_hs256() -> None:
 def test_key_change_inner_jws() -> None:
     old, new_pem = Signer(make_key_pem()), make_key_pem("rsa2048")
     new = Signer(new_pem)
-    inner = jws.key_change_inner(new, account_url="https://x/acct/1", old_jwk=old.jwk, url="https://x/kc")
+    inner = jws.key_change_inner(
+        new, account_url="https://x/acct/1", old_jwk=old.jwk, url="https://x/kc"
+    )
     protected = json.loads(b64url_decode(inner["protected"]))
     assert protected == {"alg": "RS256", "jwk": new.jwk, "url": "https://x/kc"}  # no nonce
-    assert json.loads(b64url_decode(inner["payload"])) == {"account": "https://x/acct/1", "oldKey": old.jwk}
-    verify(new_pem, "RS256", f"{inner['protected']}.{inner['payload']}".encode(), b64url_decode(inner["signature"]))
+    assert json.loads(b64url_decode(inner["payload"])) == {
+        "account": "https://x/acct/1",
+        "oldKey": old.jwk,
+    }
+    verify(
+        new_pem,
+        "RS256",
+        f"{inner['protected']}.{inner['payload']}".encode(),
+        b64url_decode(inner["signature"]),
+    )
 
 
 def test_key_authorization_and_dns01_value() -> None:
@@ -119,14 +131,21 @@ def fake_cert_utils() -> types.ModuleType:
 
 
 @pytest.mark.parametrize(("kind", "alg"), KINDS)
-def test_cert_utils_backend_is_used_through_the_same_interface(monkeypatch, kind: str, alg: str) -> None:
+def test_cert_utils_backend_is_used_through_the_same_interface(
+    monkeypatch, kind: str, alg: str
+) -> None:
     module = fake_cert_utils()
     monkeypatch.setitem(__import__("sys").modules, "peter_sslers.lib.cert_utils", module)
     key_pem = make_key_pem(kind)
     signer = Signer(key_pem, backend="cert_utils")
     assert signer.backend == "cert_utils" and signer.alg == alg
     body = jws.sign_request(signer, {"x": 1}, url="https://x", nonce="n")
-    verify(key_pem, alg, f"{body['protected']}.{body['payload']}".encode(), b64url_decode(body["signature"]))
+    verify(
+        key_pem,
+        alg,
+        f"{body['protected']}.{body['payload']}".encode(),
+        b64url_decode(body["signature"]),
+    )
     assert set(module.calls) == {"jwk_public", "jwk_thumbprint", "jws_alg", "jws_sign"}  # type: ignore[attr-defined]
 
 
@@ -135,10 +154,21 @@ def test_real_cert_utils_backend_when_available() -> None:
         cert_utils = importlib.import_module("peter_sslers.lib.cert_utils")
     except ImportError:
         pytest.skip("peter_sslers.lib.cert_utils not importable yet")
-    if not all(hasattr(cert_utils, f) for f in ("jwk_public", "jwk_thumbprint", "jws_alg", "jws_sign")):
+    if not all(
+        hasattr(cert_utils, f) for f in ("jwk_public", "jwk_thumbprint", "jws_alg", "jws_sign")
+    ):
         pytest.skip("peter_sslers.lib.cert_utils has no JWS functions yet")
     for kind, alg in KINDS:
         key_pem = make_key_pem(kind)
         ours, theirs = Signer(key_pem), Signer(key_pem, backend="cert_utils")
         assert (theirs.alg, theirs.jwk, theirs.thumbprint) == (alg, ours.jwk, ours.thumbprint)
         verify(key_pem, alg, b"abc.def", theirs.sign(b"abc.def"))
+
+
+def test_real_cert_utils_backend_refuses_bad_keys() -> None:
+    try:
+        importlib.import_module("peter_sslers.lib.cert_utils").jws_alg  # noqa: B018
+    except (ImportError, AttributeError):
+        pytest.skip("peter_sslers.lib.cert_utils has no JWS functions yet")
+    with pytest.raises(AcmeKeyError):
+        Signer("not a key", backend="cert_utils")

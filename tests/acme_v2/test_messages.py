@@ -25,7 +25,9 @@ UTC = datetime.timezone.utc
 
 
 def test_parse_datetime_variants() -> None:
-    assert parse_datetime("2025-03-01T10:20:30Z") == datetime.datetime(2025, 3, 1, 10, 20, 30, tzinfo=UTC)
+    assert parse_datetime("2025-03-01T10:20:30Z") == datetime.datetime(
+        2025, 3, 1, 10, 20, 30, tzinfo=UTC
+    )
     nanos = parse_datetime("2025-03-01T10:20:30.123456789Z")
     assert nanos is not None and nanos.microsecond == 123456
     offset = parse_datetime("2025-03-01T12:20:30+02:00")
@@ -41,7 +43,10 @@ def test_directory_meta_profiles_and_ari() -> None:
         {
             **DIRECTORY,
             "renewalInfo": f"{BASE}/ari",
-            "meta": {"profiles": {"classic": "90 days", "shortlived": "6 days"}, "externalAccountRequired": True},
+            "meta": {
+                "profiles": {"classic": "90 days", "shortlived": "6 days"},
+                "externalAccountRequired": True,
+            },
         }
     )
     assert rich.supports_ari and rich.supports_profiles
@@ -59,7 +64,12 @@ def test_order_and_authorization_from_json() -> None:
             "error": {
                 "type": "urn:ietf:params:acme:error:rejectedIdentifier",
                 "detail": "no",
-                "subproblems": [{"type": "urn:ietf:params:acme:error:caa", "identifier": {"type": "dns", "value": "a.test"}}],
+                "subproblems": [
+                    {
+                        "type": "urn:ietf:params:acme:error:caa",
+                        "identifier": {"type": "dns", "value": "a.test"},
+                    }
+                ],
             },
             "profile": "classic",
             "replaces": "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE",
@@ -67,7 +77,9 @@ def test_order_and_authorization_from_json() -> None:
         url=f"{BASE}/order/1",
     )
     assert order.identifiers == [Identifier("dns", "a.test")] and order.expires is not None
-    assert order.error is not None and order.error.subproblems[0].identifier == Identifier("dns", "a.test")
+    assert order.error is not None and order.error.subproblems[0].identifier == Identifier(
+        "dns", "a.test"
+    )
     assert isinstance(order.error.to_exception(), RejectedIdentifier)
     assert order.profile == "classic" and order.replaces and order.certificate is None
     authz = Authorization.from_json(
@@ -105,7 +117,9 @@ def test_renewal_info_parsing() -> None:
     assert info.suggested_window_end.tzinfo is not None
     assert info.explanation_url == "https://ca.example/incident" and info.retry_after == 21600
     with pytest.raises(ValueError):
-        RenewalInfo.from_json({"suggestedWindow": {"start": "2025-01-03T00:00:00Z", "end": "2025-01-02T00:00:00Z"}})
+        RenewalInfo.from_json(
+            {"suggestedWindow": {"start": "2025-01-03T00:00:00Z", "end": "2025-01-02T00:00:00Z"}}
+        )
 
 
 def test_client_renewal_info_over_http() -> None:
@@ -138,7 +152,10 @@ def test_ari_cert_id_rfc9773_example() -> None:
 
 def test_pem_helpers() -> None:
     pem = der_to_pem(b"\x30\x03\x02\x01\x01") + der_to_pem(b"\x30\x03\x02\x01\x02")
-    assert [to_der(p, "CERTIFICATE") for p in split_chain(pem)] == [b"\x30\x03\x02\x01\x01", b"\x30\x03\x02\x01\x02"]
+    assert [to_der(p, "CERTIFICATE") for p in split_chain(pem)] == [
+        b"\x30\x03\x02\x01\x01",
+        b"\x30\x03\x02\x01\x02",
+    ]
     assert to_der(b"\x30\x00", "CERTIFICATE") == b"\x30\x00"
     csr = der_to_pem(b"\x30\x00", "NEW CERTIFICATE REQUEST")
     assert to_der(csr, "CERTIFICATE REQUEST") == b"\x30\x00"

@@ -21,7 +21,10 @@ ACCOUNT = {"status": "valid", "contact": [], "orders": f"{BASE}/acct/1/orders"}
 
 def make_client(server: FakeAcmeServer, **kwargs: object) -> AcmeClient:
     return AcmeClient(
-        f"{BASE}/dir", make_key_pem("ec256"), session=server.session(), **kwargs  # type: ignore[arg-type]
+        f"{BASE}/dir",
+        make_key_pem("ec256"),
+        session=server.session(),
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -47,7 +50,7 @@ def test_parse_retry_after_seconds_and_http_date() -> None:
 def test_parse_links_keeps_every_alternate() -> None:
     header = (
         '<https://a/dir>;rel="index", <https://a/cert/1/1>;rel="alternate", '
-        "<https://a/cert/1/2>; rel=alternate, <https://a/up>;title=\"x\";rel=\"up\""
+        '<https://a/cert/1/2>; rel=alternate, <https://a/up>;title="x";rel="up"'
     )
     assert parse_links(header) == [
         ("https://a/dir", "index"),
@@ -147,7 +150,9 @@ def test_disable_ssl_warning() -> None:
 
     insecure = urllib3.exceptions.InsecureRequestWarning
     with warnings.catch_warnings():
-        AcmeClient("https://127.0.0.1:9/dir", make_key_pem(), ca_bundle=False, disable_ssl_warning=True)
+        AcmeClient(
+            "https://127.0.0.1:9/dir", make_key_pem(), ca_bundle=False, disable_ssl_warning=True
+        )
         assert any(f[0] == "ignore" and f[2] is insecure for f in warnings.filters)
 
 
@@ -171,8 +176,13 @@ def test_event_for_every_request_with_context_ids() -> None:
     directory, nonce, account, update = exchanges
     assert directory.method == "GET" and directory.response_body["newOrder"] == f"{BASE}/order"
     assert nonce.method == "HEAD" and "Replay-Nonce" in nonce.response_headers
-    assert account.request_payload == {"termsOfServiceAgreed": False, "contact": ["mailto:a@example.com"]}
-    assert account.response_status == 201 and account.response_headers["Location"] == f"{BASE}/acct/1"
+    assert account.request_payload == {
+        "termsOfServiceAgreed": False,
+        "contact": ["mailto:a@example.com"],
+    }
+    assert (
+        account.response_status == 201 and account.response_headers["Location"] == f"{BASE}/acct/1"
+    )
     assert account.account_id == 7 and account.order_id == "o-1" and account.extra == {"note": "x"}
     assert account.challenge_id is None and update.challenge_id == 3
     assert update.problem_type == "urn:ietf:params:acme:error:unauthorized"
@@ -254,4 +264,6 @@ def test_logging_raw_at_info_and_parsed_at_debug(caplog) -> None:
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="peter_sslers.lib.acme_v2"):
         client.net.directory(refresh=True)
-    assert [r.levelno for r in caplog.records if r.name.startswith("peter_sslers")] == [logging.INFO]
+    assert [r.levelno for r in caplog.records if r.name.startswith("peter_sslers")] == [
+        logging.INFO
+    ]

@@ -25,7 +25,7 @@ from peter_sslers.lib.acme_v2.errors import (
 from peter_sslers.lib.acme_v2.pem import split_chain
 from tests.services.pebble import Http01Responder, PebbleServer, PebbleStack
 
-from .helpers import answer_authorization, issue, make_csr, new_client, unique_name
+from .helpers import answer_authorization, issue, make_csr, make_key_pem, new_client, unique_name
 
 pytestmark = pytest.mark.pebble
 
@@ -55,7 +55,9 @@ def test_http01_order_to_certificate(pebble: PebbleServer, http01: Http01Respond
     leaf, *intermediates = certs(chains.default)
     assert san_names(leaf) == set(names)
     assert leaf.issuer == intermediates[0].subject
-    assert intermediates[-1].issuer == x509.load_pem_x509_certificate(pebble.roots[0].encode()).subject
+    assert (
+        intermediates[-1].issuer == x509.load_pem_x509_certificate(pebble.roots[0].encode()).subject
+    )
     assert chains.alternates == []
 
     actions = {e.action for e in exchanges}
@@ -67,7 +69,9 @@ def test_http01_order_to_certificate(pebble: PebbleServer, http01: Http01Respond
     assert {e.order_id for e in exchanges if e.action != "newAccount"} >= {41}
     finalize = next(e for e in exchanges if e.action == "finalize")
     assert set(finalize.request_payload or {}) == {"csr"}
-    challenge = client.get_challenge(client.get_authorization(order.authorizations[0]).challenges[0].url)
+    challenge = client.get_challenge(
+        client.get_authorization(order.authorizations[0]).challenges[0].url
+    )
     assert challenge.status == "valid" and challenge.validated is not None
 
 
@@ -96,7 +100,9 @@ def test_alternate_chains(pebble_alternates: PebbleServer, http01: Http01Respond
     assert {default[-1].issuer, alternate[-1].issuer} == set(roots)
 
 
-def test_revoke_with_account_key(client: AcmeClient, pebble: PebbleServer, http01: Http01Responder) -> None:
+def test_revoke_with_account_key(
+    client: AcmeClient, pebble: PebbleServer, http01: Http01Responder
+) -> None:
     _, chains, _ = issue(client, [unique_name("rev")], http01=http01)
     serial = certs(chains.default)[0].serial_number
     assert pebble.cert_status(serial)["Status"] == "Valid"
@@ -109,7 +115,9 @@ def test_revoke_with_account_key(client: AcmeClient, pebble: PebbleServer, http0
         client.revoke_certificate(chains.default)
 
 
-def test_revoke_with_certificate_key(client: AcmeClient, pebble: PebbleServer, http01: Http01Responder) -> None:
+def test_revoke_with_certificate_key(
+    client: AcmeClient, pebble: PebbleServer, http01: Http01Responder
+) -> None:
     _, chains, cert_key_pem = issue(client, [unique_name("revkey")], http01=http01)
     leaf = certs(chains.default)[0]
     other = new_client(pebble)
@@ -117,7 +125,9 @@ def test_revoke_with_certificate_key(client: AcmeClient, pebble: PebbleServer, h
         other.revoke_certificate(chains.default)  # not this account's certificate
     exchanges: list[AcmeExchange] = []
     other.net.event_sink = exchanges.append
-    other.revoke_certificate(chains.default, reason="keyCompromise", certificate_key_pem=cert_key_pem)
+    other.revoke_certificate(
+        chains.default, reason="keyCompromise", certificate_key_pem=cert_key_pem
+    )
     assert exchanges[-1].action == "revokeCert" and exchanges[-1].response_status == 200
     assert pebble.cert_status(leaf.serial_number)["Status"] == "Revoked"
 
@@ -232,3 +242,31 @@ def test_default_is_exactly_one_bad_nonce_retry(pebble_nonce_reject: PebbleServe
     last_two = exchanges[-2:]
     assert [e.is_retry for e in last_two] == [False, True]
     assert all(e.problem_type and e.problem_type.endswith("badNonce") for e in last_two)
+
+
+def test_strict_pebble_full_cycle(pebble_strict: PebbleServer, http01: Http01Responder) -> None:
+    client = new_client(pebble_strict)
+    _, chains, _ = issue(client, [unique_name("strict")], http01=http01)
+    client.revoke_certificate(chains.default, reason="cessationOfOperation")
+    assert pebble_strict.cert_status(certs(chains.default)[0].serial_number)["Reason"] == 5
+    client.deactivate_account()
+
+
+@pytest.mark.parametrize("crypto_backend", ["cryptography", "openssl"])
+def test_order_signed_through_cert_utils(
+    pebble: PebbleServer, http01: Http01Responder, crypto_backend: str
+) -> None:
+    """The fallback signer (crypto layer, either backend) against a real server."""
+    cert_utils = pytest.importorskip("peter_sslers.lib.cert_utils")
+    if not all(hasattr(cert_utils, f) for f in ("configure", "jws_sign", "jwk_thumbprint")):
+        pytest.skip("peter_sslers.lib.cert_utils has no JWS functions yet")
+    previous = cert_utils.configure(crypto_backend)
+    try:
+        client = new_client(pebble, make_key_pem("rsa2048"), jws_backend="cert_utils")
+        assert client.signer.backend == "cert_utils" and client.signer.alg == "RS256"
+        order, _, _ = issue(client, [unique_name("cu")], http01=http01)
+        assert order.status == "valid"
+        client.key_rollover(make_key_pem("ec384"))
+        assert client.signer.backend == "cert_utils" and client.get_account().status == "valid"
+    finally:
+        cert_utils.configure(**previous)

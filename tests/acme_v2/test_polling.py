@@ -38,7 +38,11 @@ def test_poll_until_done_uses_backoff() -> None:
     t = FakeTime()
     states = iter(["pending", "pending", "pending", "valid"])
     result = poll_until(
-        lambda: (next(states), None), lambda s: s == "valid", timeout=10, clock=t.clock, sleep=t.sleep
+        lambda: (next(states), None),
+        lambda s: s == "valid",
+        timeout=10,
+        clock=t.clock,
+        sleep=t.sleep,
     )
     assert result == "valid"
     assert t.sleeps == pytest.approx([0.02, 0.04, 0.08])
@@ -46,8 +50,12 @@ def test_poll_until_done_uses_backoff() -> None:
 
 def test_poll_until_honours_retry_after_within_the_deadline() -> None:
     t = FakeTime()
-    replies = iter([("processing", 3.0), ("processing", None), ("processing", 30.0), ("valid", None)])
-    result = poll_until(lambda: next(replies), lambda s: s == "valid", timeout=5, clock=t.clock, sleep=t.sleep)
+    replies = iter(
+        [("processing", 3.0), ("processing", None), ("processing", 30.0), ("valid", None)]
+    )
+    result = poll_until(
+        lambda: next(replies), lambda s: s == "valid", timeout=5, clock=t.clock, sleep=t.sleep
+    )
     assert result == "valid"
     # Retry-After 3 s is honoured, the backoff resumes, then 30 s is cut to the deadline
     assert t.sleeps == pytest.approx([3.0, 0.02, 5 - 3.02])
@@ -56,7 +64,14 @@ def test_poll_until_honours_retry_after_within_the_deadline() -> None:
 def test_poll_until_times_out_with_last_resource() -> None:
     t = FakeTime()
     with pytest.raises(AcmePollingTimeout) as info:
-        poll_until(lambda: ("pending", None), lambda s: False, timeout=3, clock=t.clock, sleep=t.sleep, what="authz")
+        poll_until(
+            lambda: ("pending", None),
+            lambda s: False,
+            timeout=3,
+            clock=t.clock,
+            sleep=t.sleep,
+            what="authz",
+        )
     assert info.value.resource == "pending" and "authz" in str(info.value)
     assert sum(t.sleeps) == pytest.approx(3.0)
     assert max(t.sleeps) <= 1.0
@@ -70,7 +85,12 @@ def test_client_poll_order_with_injected_sleep() -> None:
     def order(request):  # noqa: ANN001, ANN202
         status = next(statuses)
         headers = {"Retry-After": "2"} if status == "processing" else {}
-        body = {"status": status, "identifiers": [], "authorizations": [], "finalize": f"{BASE}/fin"}
+        body = {
+            "status": status,
+            "identifiers": [],
+            "authorizations": [],
+            "finalize": f"{BASE}/fin",
+        }
         return 200, headers, body
 
     server.route("POST", "/order/1", order)

@@ -6,6 +6,7 @@ the server itself and stopping it never touches anything else on the machine.
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -121,6 +122,7 @@ class ManagedProcess:
                 cwd=self.cwd,
                 start_new_session=True,
             )
+        atexit.register(self.stop)  # never leave a server behind if teardown is skipped
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate the process we started (SIGTERM, then SIGKILL) and reap it."""

@@ -206,7 +206,9 @@ class AcmeClient:
             raise AcmeProtocolError("account response without a Location header")
         self.account_url = url
         data = response.data if isinstance(response.data, dict) else {}
-        return Account.from_json(data, url=url)
+        account = Account.from_json(data, url=url)
+        account.created = response.status == 201
+        return account
 
     def get_account(self) -> Account:
         """The account object (POST-as-GET on the account URL)."""

@@ -129,9 +129,13 @@ def _load_with_cert_utils(key_pem: str | bytes) -> _Loaded:
             "neither josepy/cryptography nor peter_sslers.lib.cert_utils is importable"
         ) from exc
     pem = key_pem.decode("ascii") if isinstance(key_pem, bytes) else key_pem
-    alg = cert_utils.jws_alg(pem)
-    public = dict(cert_utils.jwk_public(pem))
-    thumbprint = cert_utils.jwk_thumbprint(pem)
+    crypto_error = getattr(cert_utils, "CryptoError", ValueError)
+    try:
+        alg = cert_utils.jws_alg(pem)
+        public = dict(cert_utils.jwk_public(pem))
+        thumbprint = cert_utils.jwk_thumbprint(pem)
+    except crypto_error as exc:
+        raise AcmeKeyError(f"cannot use this key for JWS: {exc}") from exc
 
     def sign(signing_input: bytes) -> bytes:
         return cert_utils.jws_sign(pem, signing_input)

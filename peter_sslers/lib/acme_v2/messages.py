@@ -207,6 +207,8 @@ class Account:
     contact: list[str] = field(default_factory=list)
     orders: str | None = None
     terms_of_service_agreed: bool | None = None
+    #: for newAccount: True when the server created it (201), False when it existed (200)
+    created: bool | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -22,7 +22,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -278,6 +278,8 @@ class AcmeNetwork:
         Network failures raise :class:`AcmeTimeout` / :class:`AcmeNetworkError` after the
         event was sent. HTTP errors are returned; ``keep_nonce`` pools the response nonce.
         """
+        if payload is not None and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("ACME %s %s %s payload: %s", action, method, url, json.dumps(payload))
         started = time.perf_counter()
         timestamp = events.utcnow()
         try:
@@ -393,7 +395,3 @@ def _log_response(action: str, method: str, url: str, response: AcmeResponse) ->
         )  # fmt: skip
     if response.data is not None and logger.isEnabledFor(logging.DEBUG):
         logger.debug("ACME %s parsed JSON: %s", action, json.dumps(response.data, sort_keys=True))
-
-
-#: signature of the event sink, re-exported for type hints
-EventSink = Callable[[events.AcmeExchange], None]

@@ -31,6 +31,7 @@ _CURVES = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1}
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384}
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 _PKCS8 = (serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+_PARSE_ERRORS = (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
 
 
 def _key_info(public_key: object) -> tuple[str, int | None, str | None]:
@@ -146,11 +147,12 @@ def _cert_info(der: bytes) -> CertInfo:
 def parse_certs(blocks: list[Block]) -> list[CertInfo]:
     """Parse validated certificate blocks."""
     out = []
-    for block in blocks:
+    for index, block in enumerate(blocks):
         try:
             out.append(_cert_info(block.der))
-        except (ValueError, TypeError) as exc:
-            raise InvalidPEMError(f"certificate could not be parsed: {exc}") from None
+        except _PARSE_ERRORS as exc:
+            where = f" #{index}" if len(blocks) > 1 else ""
+            raise InvalidPEMError(f"certificate{where} could not be parsed: {exc}") from None
     return out
 
 
@@ -200,7 +202,7 @@ def parse_csr(block: Block) -> CsrInfo:
                     ips.append(str(name.value))
         spki = public_key.public_bytes(*_SPKI)  # type: ignore[attr-defined]
         subject = csr.subject.rfc4514_string()
-    except (ValueError, TypeError) as exc:
+    except _PARSE_ERRORS as exc:
         raise InvalidPEMError(f"CSR could not be parsed: {exc}") from None
     return CsrInfo(subject, cn, dns, ips, technology, bits, curve, hashlib.sha256(spki).hexdigest())
 
@@ -218,9 +220,7 @@ def key_to_pkcs8_der(block: Block) -> bytes:
     return _load_private(block).private_bytes(serialization.Encoding.DER, *_PKCS8)  # type: ignore[attr-defined]
 
 
-def export_pkcs12(
-    key: Block, cert: Block, chain: list[Block], passphrase: bytes | None
-) -> bytes:
+def export_pkcs12(key: Block, cert: Block, chain: list[Block], passphrase: bytes | None) -> bytes:
     """PKCS#12 with key, certificate and chain (AES-256/SHA-256 when a passphrase is set)."""
     private_key = _load_private(key)
     encryption: serialization.KeySerializationEncryption = (
@@ -300,11 +300,19 @@ def jwk_to_pem(parsed: dict) -> str:
         if parsed["kty"] == "RSA":
             v = parsed
             numbers = rsa.RSAPrivateNumbers(
-                v["p"], v["q"], v["d"], v["dp"], v["dq"], v["qi"], rsa.RSAPublicNumbers(v["e"], v["n"])
+                v["p"],
+                v["q"],
+                v["d"],
+                v["dp"],
+                v["dq"],
+                v["qi"],
+                rsa.RSAPublicNumbers(v["e"], v["n"]),
             )
             key: object = numbers.private_key()
         else:
-            public = ec.EllipticCurvePublicNumbers(parsed["x"], parsed["y"], _CURVES[parsed["crv"]]())
+            public = ec.EllipticCurvePublicNumbers(
+                parsed["x"], parsed["y"], _CURVES[parsed["crv"]]()
+            )
             key = ec.EllipticCurvePrivateNumbers(parsed["d"], public).private_key()
     except ValueError as exc:
         raise InvalidJWKError(f"JWK does not describe a valid key: {exc}") from None

@@ -1,11 +1,12 @@
 """The OpenSSL command-line backend (no Python crypto packages needed).
 
 OpenSSL loads and checks every object. From its text output we take the
-validity dates, key identifiers, AIA caIssuers and basicConstraints.
-Byte-exact values are read from the same DER in pure Python
-(:mod:`.x509_der`): RFC 4514 names (OpenSSL escapes them differently from
-``cryptography``), SAN entries (OpenSSL's comma-joined text is ambiguous),
-serial bytes and the SubjectPublicKeyInfo. Fingerprints use :mod:`hashlib`.
+validity dates, key identifiers and basicConstraints (fixed-format fields).
+Values that are attacker-controlled strings or need exact bytes are read from
+the same DER in pure Python (:mod:`.x509_der`): RFC 4514 names (OpenSSL
+escapes them differently from ``cryptography``), SAN entries and the AIA
+caIssuers URI (OpenSSL prints them unescaped, so they are ambiguous), serial
+bytes and the SubjectPublicKeyInfo. Fingerprints use :mod:`hashlib`.
 
 Certificates are parsed in batches: the DER certificates are wrapped into one
 PKCS#7 bundle and printed by a single ``openssl pkcs7 -print_certs -text``.
@@ -21,8 +22,8 @@ from . import x509_der
 from .errors import InvalidJWKError, InvalidPEMError, OpenSSLError
 from .jose import ec_jwk, ec_private_der, rsa_jwk, rsa_private_der
 from .model import CertInfo, CsrInfo, KeyInfo
-from .openssl_cli import InputFile, run
-from .pem import Block, b64url_encode, der_to_pem
+from .openssl_cli import InputFile, run, summarize_stderr
+from .pem import Block, b64url_encode, decode_blocks, der_to_pem
 
 NAME = "openssl"
 
@@ -81,8 +82,10 @@ def _parse_cert_text(text: str) -> dict:
             in_ext = True
         elif line.startswith("    Signature Algorithm:"):
             in_ext = False
-        elif in_ext and line.startswith("            ") and line[12] != " ":
-            header = stripped.rsplit(":", 1)[0] if stripped.endswith(("critical", ":")) else stripped
+        elif in_ext and len(line) > 12 and line.startswith("            ") and line[12] != " ":
+            header = (
+                stripped.rsplit(":", 1)[0] if stripped.endswith(("critical", ":")) else stripped
+            )
             current = extensions.setdefault(header.strip(), [])
         elif in_ext and current is not None and line.startswith("                "):
             current.append(stripped)
@@ -101,16 +104,10 @@ def _hex_id(values: list[str] | None) -> str | None:
 
 
 def _ext_values(extensions: dict[str, list[str]]) -> dict:
-    aia = None
-    for value in extensions.get("Authority Information Access", []):
-        if value.startswith("CA Issuers - URI:"):
-            aia = value[len("CA Issuers - URI:") :]
-            break
     basic = extensions.get("X509v3 Basic Constraints", [])
     return {
         "aki": _hex_id(extensions.get("X509v3 Authority Key Identifier")),
         "ski": _hex_id(extensions.get("X509v3 Subject Key Identifier")),
-        "aia": aia,
         "is_ca": bool(basic) and basic[0].startswith("CA:TRUE"),
     }
 
@@ -146,7 +143,7 @@ def _cert_info(der: bytes, text: str) -> CertInfo:
         key_curve=curve,
         authority_key_identifier=aki,
         subject_key_identifier=ext["ski"],
-        aia_ca_issuers=ext["aia"],
+        aia_ca_issuers=x509_der.aia_ca_issuers(parts.extensions),
         is_ca=ext["is_ca"],
         is_self_issued=subject == issuer,
         ari_identifier=(
@@ -170,6 +167,28 @@ def _print_certs(ders: list[bytes]) -> list[str]:
     return texts
 
 
+def _locate_failure(ders: list[bytes], exc: OpenSSLError) -> Exception:
+    """Bisect a failed batch (log2(n) openssl runs) to name the bad certificate."""
+    low, high = 0, len(ders)
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            _print_certs(ders[low:middle])
+            low = middle
+        except OpenSSLError as inner:
+            if inner.returncode is None:
+                return inner
+            high, exc = middle, inner
+    try:
+        _print_certs(ders[low:high])
+    except OpenSSLError as inner:
+        if inner.returncode is None:
+            return inner
+        where = f" #{low}" if len(ders) > 1 else ""
+        return InvalidPEMError(f"openssl could not load certificate{where}: {inner.stderr}")
+    return exc  # every part loads alone: report the original failure
+
+
 def parse_certs(blocks: list[Block]) -> list[CertInfo]:
     """Parse certificates with one openssl process for the whole batch."""
     if not blocks:
@@ -180,11 +199,8 @@ def parse_certs(blocks: list[Block]) -> list[CertInfo]:
     except OpenSSLError as exc:
         if exc.returncode is None:
             raise
-        if len(ders) > 1:  # find the offending certificate for a precise error
-            for der in ders:
-                parse_certs([Block("CERTIFICATE", der)])
-        raise _load_failed(exc, "certificate") from None
-    return [_cert_info(der, text) for der, text in zip(ders, texts)]
+        raise _locate_failure(ders, exc) from None
+    return [_cert_info(der, text) for der, text in zip(ders, texts, strict=True)]
 
 
 def verify_signature(cert: Block, issuer: Block) -> bool:
@@ -205,9 +221,15 @@ def verify_signature(cert: Block, issuer: Block) -> bool:
         ok_text, bad_text = b"Verified OK", b"Verification failure"
     if result.returncode == 0 and ok_text in result.stdout:
         return True
-    if bad_text in result.stdout or bad_text in result.stderr:
+    output = result.stdout + result.stderr
+    # "Error verifying data": the signature cannot even be checked with this key
+    # (e.g. ECDSA integers larger than the curve order) - cryptography says invalid too
+    if bad_text in output or b"Error verifying data" in output:
         return False
-    raise OpenSSLError(f"openssl could not verify the signature ({technology})")
+    summary = summarize_stderr(result.stderr)
+    if "read public key" in summary.lower() or "load" in summary.lower():
+        raise InvalidPEMError(f"the issuer's public key could not be loaded: {summary}")
+    raise OpenSSLError(f"openssl could not verify the {technology} signature: {summary}")
 
 
 # --- CSRs and keys ------------------------------------------------------------
@@ -256,16 +278,16 @@ def parse_key(block: Block) -> KeyInfo:
 
 def key_to_pkcs8_der(block: Block) -> bytes:
     """Re-encode a private key as unencrypted PKCS#8 DER."""
+    # "-outform DER" would write the traditional format; PEM output is PKCS#8
     try:
-        out = run(["pkey", "-check", "-outform", "DER"], stdin=block.pem.encode()).stdout
+        out = run(["pkey", "-check"], stdin=block.pem.encode()).stdout
     except OpenSSLError as exc:
         raise _load_failed(exc, "private key") from None
-    return out[len(_KEY_VALID) :] if out.startswith(_KEY_VALID) else out
+    (pkcs8,) = decode_blocks(out, "openssl output")
+    return pkcs8.der
 
 
-def export_pkcs12(
-    key: Block, cert: Block, chain: list[Block], passphrase: bytes | None
-) -> bytes:
+def export_pkcs12(key: Block, cert: Block, chain: list[Block], passphrase: bytes | None) -> bytes:
     """PKCS#12 with key, certificate and chain (AES-256/SHA-256 when a passphrase is set)."""
     args: list = ["pkcs12", "-export", "-inkey", InputFile(key.pem.encode(), "key.pem")]
     args += ["-in", InputFile(cert.pem.encode(), "cert.pem")]

@@ -61,7 +61,7 @@ def _select(blocks: list[Block], labels: tuple[str, ...], what: str) -> Block:
 def load_cert(data: object) -> Block:
     """Validate PEM text holding exactly one certificate; return its block."""
     block = _select(decode_blocks(data, "certificate input"), CERT_LABELS, "a certificate")
-    x509_der.split_signed(block.der, "certificate")
+    x509_der.check_envelope(block.der, "certificate")  # backends parse the rest
     return block
 
 
@@ -86,7 +86,7 @@ def load_bundle(data: object) -> list[Block]:
             raise WrongTypeError(
                 f"a certificate bundle may only contain certificates, found {describe(block.label)}"
             )
-        x509_der.split_signed(block.der, "certificate")
+        x509_der.check_envelope(block.der, "certificate")
     return blocks
 
 
@@ -94,7 +94,9 @@ def check_der(data: object, what: str) -> bytes:
     """Size/type check for DER input; returns bytes."""
     check_size(data, f"{what} DER")
     if isinstance(data, str):
-        raise InvalidPEMError(f"{what} DER must be bytes, not text (for PEM use the *_pem_* helpers)")
+        raise InvalidPEMError(
+            f"{what} DER must be bytes, not text (for PEM use the *_pem_* helpers)"
+        )
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidPEMError(f"{what} DER must be bytes, got {type(data).__name__}")
     raw = bytes(data)

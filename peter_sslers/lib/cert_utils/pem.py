@@ -12,6 +12,7 @@ import base64
 import binascii
 import dataclasses
 import re
+import sys
 
 from .errors import InvalidPEMError, TooLargeError, UnsupportedKeyError
 
@@ -112,6 +113,12 @@ def _no_block_error(text: str, what: str) -> InvalidPEMError:
     return InvalidPEMError(f"{what} contains no PEM block (no '-----BEGIN ...-----' line)")
 
 
+def _strict_b64decode(compact: str) -> bytes:
+    if sys.version_info >= (3, 11):  # C implementation of the strict check
+        return binascii.a2b_base64(compact, strict_mode=True)
+    return base64.b64decode(compact, validate=True)
+
+
 def _decode_body(label: str, body: str) -> bytes:
     if ":" in body:
         if "ENCRYPTED" in body:
@@ -124,7 +131,7 @@ def _decode_body(label: str, body: str) -> bytes:
     if not compact:
         raise InvalidPEMError(f"PEM block {label!r} is empty")
     try:
-        der = base64.b64decode(compact, validate=True)
+        der = _strict_b64decode(compact)
     except (binascii.Error, ValueError) as exc:
         raise InvalidPEMError(f"PEM block {label!r} contains invalid base64 ({exc})") from None
     if not der:
@@ -154,9 +161,7 @@ def decode_blocks(data: object, what: str = "input") -> list[Block]:
         if open_label is None:
             raise InvalidPEMError(f"{what}: found 'END {label}' without a BEGIN line")
         if label != open_label:
-            raise InvalidPEMError(
-                f"{what}: 'BEGIN {open_label}' does not match 'END {label}'"
-            )
+            raise InvalidPEMError(f"{what}: 'BEGIN {open_label}' does not match 'END {label}'")
         blocks.append(Block(label, _decode_body(label, text[open_end : match.start()])))
         open_label = None
     if open_label is not None:

@@ -24,6 +24,8 @@ OID_DSA = "1.2.840.10040.4.1"
 OID_ED25519 = "1.3.101.112"
 OID_ED448 = "1.3.101.113"
 OID_SAN = "2.5.29.17"
+OID_AIA = "1.3.6.1.5.5.7.1.1"
+OID_CA_ISSUERS = "1.3.6.1.5.5.7.48.2"
 
 #: curve OID -> (name as reported, key size in bits, coordinate length in bytes)
 CURVES: dict[str, tuple[str, int, int]] = {
@@ -75,6 +77,12 @@ class SignedDer:
     tbs_element: Element
     signature_oid: str
     signature: bytes
+
+
+def check_envelope(der: bytes, what: str) -> None:
+    """Cheap check: ``der`` is exactly one complete DER SEQUENCE (catches truncation)."""
+    if asn1.parse(der).tag != asn1.SEQUENCE:
+        raise InvalidPEMError(f"{what} is not a DER SEQUENCE")
 
 
 def split_signed(der: bytes, what: str) -> SignedDer:
@@ -273,6 +281,21 @@ def subject_alt_names(extensions: dict[str, bytes]) -> tuple[list[str], list[str
                 raise InvalidPEMError("subjectAltName IP address has a bad length")
             ips.append(str(ipaddress.ip_address(general_name.value)))
     return dns, ips
+
+
+def aia_ca_issuers(extensions: dict[str, bytes]) -> str | None:
+    """The first caIssuers URI of the authorityInfoAccess extension."""
+    raw = extensions.get(OID_AIA)
+    if raw is None:
+        return None
+    for description in asn1.parse(raw).expect(asn1.SEQUENCE, "authorityInfoAccess").children():
+        parts = description.children()
+        if len(parts) == 2 and parts[0].as_oid() == OID_CA_ISSUERS and parts[1].tag == 0x86:
+            try:
+                return parts[1].value.decode("ascii")
+            except UnicodeDecodeError:
+                raise InvalidPEMError("caIssuers URI is not ASCII") from None
+    return None
 
 
 # --- keys --------------------------------------------------------------------

@@ -1,0 +1,11 @@
+<%inherit file="/base.mako"/>
+<%def name="title()">ACME servers</%def>
+<table class="table table-sm">
+  <thead><tr><th>id</th><th>Name</th><th>Directory</th><th>Default</th><th>ARI</th><th>Profiles</th><th>CA bundle</th></tr></thead>
+  <tbody>
+% for s in acme_servers:
+    <tr><td>${s['id']}</td><td>${s['name']}</td><td><code>${s['directory_url']}</code></td><td>${fmt(s['is_default'])}</td>
+        <td>${fmt(s['is_supports_ari'])}</td><td>${fmt(s['is_supports_profiles'])}</td><td>${fmt(s['has_ca_bundle'])}</td></tr>
+% endfor
+  </tbody>
+</table>

@@ -1,0 +1,2 @@
+<%inherit file="/admin/upload_form.mako"/>
+<%! heading = "Upload a certificate" %>

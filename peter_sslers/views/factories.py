@@ -1,0 +1,36 @@
+"""Route factories: load the row a URL names, or answer 404."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+
+from .. import model
+from ..lib.db.domains import find_domain
+
+
+def _by_id(model_cls, label: str):
+    def factory(request):
+        row = request.dbsession.get(model_cls, int(request.matchdict["id"]))
+        if row is None:
+            raise HTTPNotFound(f"no {label} with id {request.matchdict['id']}")
+        return row
+
+    return factory
+
+
+certificate_signed = _by_id(model.CertificateSigned, "CertificateSigned")
+certificate_ca = _by_id(model.CertificateCA, "CertificateCA")
+certificate_ca_chain = _by_id(model.CertificateCAChain, "CertificateCAChain")
+certificate_request = _by_id(model.CertificateRequest, "CertificateRequest")
+private_key = _by_id(model.PrivateKey, "PrivateKey")
+unique_fqdn_set = _by_id(model.UniqueFQDNSet, "UniqueFQDNSet")
+acme_account = _by_id(model.AcmeAccount, "AcmeAccount")
+acme_account_key = _by_id(model.AcmeAccountKey, "AcmeAccountKey")
+
+
+def domain(request):
+    """A domain by id or by name."""
+    row = find_domain(request.dbsession, request.matchdict["domain"])
+    if row is None:
+        raise HTTPNotFound(f"no Domain {request.matchdict['domain']!r}")
+    return row
