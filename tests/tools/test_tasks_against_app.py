@@ -17,7 +17,6 @@ from tests.services.live_app import LiveServer
 from tools import tasks
 
 
-
 @pytest.fixture(scope="module")
 def admin_root(make_database_url):
     # uploads commit for real, so this server gets a database of its own
