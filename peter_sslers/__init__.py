@@ -23,12 +23,29 @@ def main(global_config, **settings):
     return config.make_wsgi_app()
 
 
+def _acme_env(request):
+    """ACME clients for this request; their exchanges are stored once the request is over."""
+    from .lib.acme.clients import AcmeEnv
+
+    env = AcmeEnv.for_session_factory(request.app_settings, request.registry["dbsession_factory"])
+    request.add_finished_callback(lambda _request: env.recorder.flush())
+    return env
+
+
 def configure(config: Configurator, app_settings: AppSettings) -> None:
     """Wire the application onto a Configurator (shared by ``main`` and the tests)."""
     config.registry["app_settings"] = app_settings
+    from .lib import cert_utils
+
+    cert_utils.configure(
+        backend=app_settings.crypto_backend,
+        openssl_path=app_settings.openssl_path,
+        openssl_path_conf=app_settings.openssl_path_conf,
+    )
     config.add_request_method(
         lambda request: request.registry["app_settings"], "app_settings", reify=True
     )
+    config.add_request_method(_acme_env, "acme_env", reify=True)
     config.include("pyramid_mako")
     config.include("peter_sslers.model")
     config.include("peter_sslers.views.rendering")
@@ -38,5 +55,6 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
         config.scan("peter_sslers.views.public")
     if app_settings.enable_views_admin:
         config.scan("peter_sslers.views.admin")
+        config.include("peter_sslers.views.admin.acme_account_actions")
     if not (app_settings.enable_views_public or app_settings.enable_views_admin):
         log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

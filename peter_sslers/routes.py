@@ -101,9 +101,18 @@ def key_and_request_routes(config: Configurator) -> None:
 
 def acme_account_routes(config: Configurator) -> None:
     add_page(config, "admin:acme_servers", "/acme-servers")
+    add_page(config, "admin:acme_server:check", f"/acme-server/{ID}/check", factory=f.acme_server)
     add_page(config, "admin:acme_accounts", "/acme-accounts")
+    add_page(config, "admin:acme_account:new", "/acme-account/new")
     add_page(config, "admin:acme_account:upload", "/acme-account/upload")
-    add_page(config, "admin:acme_account:focus", f"/acme-account/{ID}", factory=f.acme_account)
+    account = f"/acme-account/{ID}"
+    add_page(config, "admin:acme_account:focus", account, factory=f.acme_account)
+    for action in (
+        "register", "authenticate", "update-contact", "edit-defaults", "deactivate", "key-rollover",
+        "deactivate-pending-authorizations",
+    ):
+        name = "admin:acme_account:" + action.replace("-", "_")
+        add_page(config, name, f"{account}/{action}", factory=f.acme_account)
     add_page(config, "admin:acme_account_keys", "/acme-account-keys")
     key = f"/acme-account-key/{ID}"
     add_page(config, "admin:acme_account_key:focus", key, factory=f.acme_account_key)
@@ -111,6 +120,13 @@ def acme_account_routes(config: Configurator) -> None:
         "admin:acme_account_key:download", key + r"/{filename:key\.(pem|pem\.txt|key)}",
         factory=f.acme_account_key,
     )
+
+
+def log_routes(config: Configurator) -> None:
+    add_page(config, "admin:acme_event_logs", "/acme-event-logs")
+    add_page(config, "admin:acme_event_log:focus", f"/acme-event-log/{ID}", factory=f.acme_event_log)
+    add_page(config, "admin:operations_events", "/operations-events")
+    add_page(config, "admin:operations_event:focus", f"/operations-event/{ID}", factory=f.operations_event)
 
 
 def api_routes(config: Configurator) -> None:
@@ -123,7 +139,7 @@ def admin_routes(config: Configurator) -> None:
     # inside route_prefix = admin_prefix
     for group in (
         core_routes, domain_routes, certificate_signed_routes, certificate_ca_routes,
-        key_and_request_routes, acme_account_routes, api_routes,
+        key_and_request_routes, acme_account_routes, log_routes, api_routes,
     ):
         group(config)
 

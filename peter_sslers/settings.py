@@ -70,6 +70,16 @@ def _as_positive_int(raw: str) -> int:
     return value
 
 
+def _as_non_negative_int(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("a whole number, 0 or more") from None
+    if value < 0:
+        raise ValueError("a whole number, 0 or more")
+    return value
+
+
 def _as_text(raw: str) -> str:
     return raw.strip()
 
@@ -176,6 +186,10 @@ OPTIONS: tuple[Option, ...] = (
            "PEM file of CA certificates trusted for the pebble/custom server's TLS.", "acme"),
     Option("certificate_authority_endpoint", _as_optional_text, "",
            "ACME v1 endpoint. ACME v1 is gone: a value here is ignored and reported on this page.", "acme"),
+    Option("acme.timeout", _as_positive_int, "30",
+           "Seconds to wait for each request to an ACME server.", "acme"),
+    Option("acme.bad_nonce_retries", _as_non_negative_int, "1",
+           "How often a request refused with badNonce is retried with a fresh nonce (RFC 8555 6.5).", "acme"),
     Option("cleanup_pending_authorizations", _as_bool, "true",
            "When a challenge of an order fails, deactivate the order's remaining pending authorizations.", "acme"),
     Option("enable_views_public", _as_bool, "false",

@@ -40,6 +40,18 @@ def database_kind() -> str:
 
 
 @pytest.fixture(scope="session")
+def pebble_stack(tmp_path_factory):
+    """pebble-challtestsrv (the DNS every Pebble asks) plus the Pebble instances fixtures add."""
+    from tests.services.pebble import PebbleStack, require_pebble
+
+    require_pebble()
+    stack = PebbleStack(tmp_path_factory.mktemp("pebble"))
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
 def postgres_cluster():
     from tests.services.postgresql import INSTALL_HINT, PostgresCluster, find_bin_dir
 

@@ -52,6 +52,10 @@ def _sqlite_connect(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # WAL: readers (public challenge answers, dashboards) never block the writer, nor it them
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] not in ("wal", "memory"):
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

@@ -7,6 +7,7 @@ import logging
 from pyramid.httpexceptions import HTTPError
 from pyramid.view import exception_view_config
 
+from ..lib.acme_v2 import errors as acme_errors
 from ..lib.errors import InvalidRequest
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,23 @@ def http_error(exc, request):
 def invalid_request(exc, request):
     request.response.status_int = exc.status
     return _body(exc.status, exc.message, exc.form_errors)
+
+
+@exception_view_config(acme_errors.AcmeError, json_route=True, renderer="json")
+@exception_view_config(acme_errors.AcmeError, json_route=False, renderer="/error.mako")
+def acme_error(exc, request):
+    """The ACME server refused or failed: say what it said; the request changed nothing."""
+    status = 409
+    body = _body(status, f"ACME server: {exc}")
+    if isinstance(exc, acme_errors.AcmeProblem):
+        body["acme_problem"] = {"type": exc.type, "detail": exc.detail, "status": exc.status}
+        if isinstance(exc, acme_errors.RateLimited):
+            status = body["status"] = 429
+            if exc.retry_after:
+                request.response.headers["Retry-After"] = str(int(exc.retry_after))
+    log.info("ACME error on %s %s: %s", request.method, request.path, exc)
+    request.response.status_int = status
+    return body
 
 
 @exception_view_config(Exception, json_route=True, renderer="json")

@@ -26,6 +26,9 @@ private_key = _by_id(model.PrivateKey, "PrivateKey")
 unique_fqdn_set = _by_id(model.UniqueFQDNSet, "UniqueFQDNSet")
 acme_account = _by_id(model.AcmeAccount, "AcmeAccount")
 acme_account_key = _by_id(model.AcmeAccountKey, "AcmeAccountKey")
+acme_server = _by_id(model.AcmeServer, "AcmeServer")
+acme_event_log = _by_id(model.AcmeEventLog, "AcmeEventLog")
+operations_event = _by_id(model.OperationsEvent, "OperationsEvent")
 
 
 def domain(request):

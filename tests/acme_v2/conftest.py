@@ -18,7 +18,6 @@ from tests.services.pebble import (
     PebbleOptions,
     PebbleServer,
     PebbleStack,
-    require_pebble,
 )
 
 from .helpers import make_key_pem
@@ -27,16 +26,6 @@ EAB_KEYS = {
     "kid-1": base64.urlsafe_b64encode(os.urandom(48)).rstrip(b"=").decode(),
     "kid-2": base64.urlsafe_b64encode(os.urandom(48)).rstrip(b"=").decode(),
 }
-
-
-@pytest.fixture(scope="session")
-def pebble_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PebbleStack]:
-    """challtestsrv (started) plus the Pebble instances added by other fixtures."""
-    require_pebble()
-    stack = PebbleStack(tmp_path_factory.mktemp("pebble"))
-    stack.start()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ class LiveServer:
         self.server = create_server(
             wsgi_app, host="127.0.0.1", port=0, threads=threads, backlog=1024, clear_untrusted_proxy_headers=True
         )
-        self.port = self.server.effective_port
+        self.port = int(self.server.effective_port)
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.server.run, name=f"waitress-{self.port}", daemon=True)
 

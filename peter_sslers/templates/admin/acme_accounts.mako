@@ -1,7 +1,7 @@
 <%inherit file="/base.mako"/>
 <%namespace name="lib" file="/admin/_lib.mako"/>
 <%def name="title()">ACME accounts</%def>
-<p><a href="${admin_prefix}/acme-account/upload">Upload an account</a> | <a href="${admin_prefix}/acme-account-keys">Account keys</a> | <a href="${admin_prefix}/acme-servers">ACME servers</a></p>
+<p><a href="${admin_prefix}/acme-account/new">New account</a> | <a href="${admin_prefix}/acme-account/upload">Upload an account</a> | <a href="${admin_prefix}/acme-account-keys">Account keys</a> | <a href="${admin_prefix}/acme-servers">ACME servers</a></p>
 % if acme_accounts:
 <table class="table table-sm table-striped">
   <thead><tr><th>id</th><th>Contact</th><th>Server</th><th>Status</th><th>Active</th><th>Account URL</th></tr></thead>

@@ -8,6 +8,7 @@ from pyramid.view import view_config
 from ...lib import formats, presenters
 from ...lib.db import acme_accounts
 from ...lib.db.common import paginate
+from ...lib.errors import InvalidRequest
 from ...model import AcmeAccount, AcmeAccountKey, AcmeServer, PrivateKey
 from ._base import download, instructions, page_number, read_field, see_other
 
@@ -119,3 +120,75 @@ class AcmeAccountViews:
         filename = self.request.matchdict["filename"]
         body, content_type = formats.private_key(self.context.key_pem, formats.split_filename(filename)[1])
         return download(body, content_type, filename)
+
+
+NEW_FIELDS = {
+    "acme_server_id": "the id of the ACME server (default: the default server)",
+    "contact": "the contact email (recommended)",
+    "key_technology": "the account key: RSA_2048, RSA_3072, RSA_4096, EC_P256 (default) or EC_P384",
+    "tos_agreed": "1 to agree to the server's terms of service (required by most servers)",
+    "eab_kid": "External Account Binding key id, when the server requires it",
+    "eab_hmac_key": "External Account Binding HMAC key (base64url), with eab_kid",
+    "private_key_cycle": "how this account's orders pick keys (default single_certificate)",
+    "private_key_technology": "the key technology of this account's orders (default RSA_2048)",
+}
+
+
+class AcmeAccountNewViews:
+    def __init__(self, context, request):
+        self.request = request
+        self.dbsession = request.dbsession
+
+    @view_config(route_name="admin:acme_account:new", request_method="GET", renderer="/admin/acme_account_new.mako")
+    @view_config(route_name="admin:acme_account:new|json", request_method="GET", renderer="json")
+    def form(self):
+        servers = self.dbsession.execute(sa.select(AcmeServer).order_by(AcmeServer.id)).scalars()
+        data = instructions("POST to generate an account key and register it on the ACME server.", NEW_FIELDS)
+        data["acme_servers"] = [presenters.acme_server(s) for s in servers]
+        return data
+
+    def _create(self) -> dict:
+        from ...lib.acme import accounts
+        from ...model.enums import KeyTechnology, PrivateKeyCycle
+
+        post = self.request.POST
+        server_id = post.get("acme_server_id") or ""
+        if not server_id:
+            server_id = str(self.dbsession.execute(
+                sa.select(AcmeServer.id).where(AcmeServer.is_default.is_(True))
+            ).scalar_one_or_none() or "")
+        if not server_id.isdigit():
+            raise InvalidRequest("choose an ACME server", {"acme_server_id": "the id of an AcmeServer"})
+        eab = None
+        if post.get("eab_kid") or post.get("eab_hmac_key"):
+            if not (post.get("eab_kid") and post.get("eab_hmac_key")):
+                raise InvalidRequest("give both eab_kid and eab_hmac_key", {"eab_hmac_key": "required with eab_kid"})
+            eab = (post["eab_kid"].strip(), post["eab_hmac_key"].strip())
+        cycle = accounts.parse_enum(PrivateKeyCycle, post.get("private_key_cycle"), "private_key_cycle",
+                                    default=PrivateKeyCycle.SINGLE_CERTIFICATE)
+        if cycle == PrivateKeyCycle.ACCOUNT_KEY_DEFAULT:
+            raise InvalidRequest("an account's own default cannot defer to itself",
+                                 {"private_key_cycle": "choose a concrete strategy"})
+        account = accounts.create_account(
+            self.dbsession, self.request.acme_env,
+            acme_server_id=int(server_id),
+            contact=accounts.parse_contact(post.get("contact")),
+            key_technology=accounts.parse_enum(KeyTechnology, post.get("key_technology"), "key_technology",
+                                               default=KeyTechnology.EC_P256),
+            tos_agreed=post.get("tos_agreed", "").lower() in ("1", "true", "yes", "on"),
+            eab=eab,
+            private_key_cycle=cycle,
+            private_key_technology=accounts.parse_enum(
+                KeyTechnology, post.get("private_key_technology"), "private_key_technology",
+                default=KeyTechnology.RSA_2048),
+        )
+        return {"result": "success", "acme_account": presenters.acme_account(account)}
+
+    @view_config(route_name="admin:acme_account:new|json", request_method="POST", renderer="json")
+    def create_json(self):
+        return self._create()
+
+    @view_config(route_name="admin:acme_account:new", request_method="POST")
+    def create_html(self):
+        data = self._create()
+        return see_other(self.request, "admin:acme_account:focus", "new account", id=data["acme_account"]["id"])

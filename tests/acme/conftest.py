@@ -1,0 +1,96 @@
+"""An application wired to a real Pebble, served live so Pebble can reach its public routes.
+
+Commits are real here (Pebble and the live server see them), so every test uses names and
+accounts of its own instead of a rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+import webtest
+
+from peter_sslers import main
+from peter_sslers.scripts.initializedb import initialize
+from tests import route_coverage
+from tests.conftest import TEST_HOST, TEST_INI, settings_for
+from tests.services.live_app import LiveServer
+from tests.services.pebble import PebbleOptions
+
+
+class Dispatcher:
+    """A WSGI app whose target is set later: the live port must exist before Pebble starts."""
+
+    target = None
+
+    def __call__(self, environ, start_response):
+        return self.target(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def acme_live():
+    dispatcher = Dispatcher()
+    server = LiveServer(dispatcher).start()
+    server.dispatcher = dispatcher
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_pebble(pebble_stack, acme_live):
+    """Pebble validating HTTP-01 against the live app; deterministic (no nonce rejects, no authz reuse)."""
+    options = PebbleOptions(http_port=acme_live.port, nonce_reject=0, authz_reuse=0)
+    return pebble_stack.add_pebble(options, name="app")
+
+
+@pytest.fixture(scope="session")
+def acme_settings(make_database_url, app_pebble) -> dict:
+    settings = settings_for(
+        make_database_url("acme"),
+        certificate_authority="pebble",
+        certificate_authority_directory=app_pebble.directory_url,
+        certificate_authority_ca_bundle=str(app_pebble.ca_bundle),
+    )
+    initialize(TEST_INI, settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def acme_app(acme_settings, acme_live):
+    application = main({}, **acme_settings)
+    route_coverage.install(application.registry)
+    acme_live.dispatcher.target = application
+    return application
+
+
+@pytest.fixture
+def acme_testapp(acme_app):
+    return webtest.TestApp(acme_app, extra_environ={"HTTP_HOST": TEST_HOST})
+
+
+@pytest.fixture
+def acme_db(acme_app):
+    """acme_db(statement) -> rows: a read in a short session of its own (no lock held after)."""
+
+    def read(statement):
+        with acme_app.registry["dbsession_factory"]() as session:
+            result = session.execute(statement)
+            return list(result.scalars()) if len(statement.column_descriptions) == 1 else list(result)
+
+    return read
+
+
+def unique_email() -> str:
+    return f"ops-{secrets.token_hex(4)}@example.com"
+
+
+@pytest.fixture
+def new_account(acme_testapp):
+    """new_account(**fields) -> the JSON of an account registered on Pebble."""
+
+    def create(**fields):
+        data = {"contact": unique_email(), "tos_agreed": "1", **fields}
+        return acme_testapp.post("/.well-known/admin/acme-account/new.json", data).json["acme_account"]
+
+    return create
