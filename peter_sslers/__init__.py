@@ -27,7 +27,16 @@ def _acme_env(request):
     """ACME clients for this request; their exchanges are stored once the request is over."""
     from .lib.acme.clients import AcmeEnv
 
-    env = AcmeEnv.for_session_factory(request.app_settings, request.registry["dbsession_factory"])
+    def checkpoint() -> None:
+        request.tm.commit()
+        request.tm.begin()
+
+    env = AcmeEnv.for_session_factory(
+        request.app_settings, request.registry["dbsession_factory"], checkpoint=checkpoint
+    )
+    clock = request.registry.get("clock")  # tests install a fake clock here
+    if clock is not None:
+        env.clock = clock
     request.add_finished_callback(lambda _request: env.recorder.flush())
     return env
 
@@ -56,5 +65,6 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
     if app_settings.enable_views_admin:
         config.scan("peter_sslers.views.admin")
         config.include("peter_sslers.views.admin.acme_account_actions")
+        config.include("peter_sslers.views.admin.acme_order_actions")
     if not (app_settings.enable_views_public or app_settings.enable_views_admin):
         log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

@@ -122,6 +122,22 @@ def acme_account_routes(config: Configurator) -> None:
     )
 
 
+def acme_order_routes(config: Configurator) -> None:
+    add_page(config, "admin:acme_orders", "/acme-orders")
+    add_page(config, "admin:acme_order:new", "/acme-order/new")
+    order = f"/acme-order/{ID}"
+    add_page(config, "admin:acme_order:focus", order, factory=f.acme_order)
+    for action in (
+        "sync", "advance", "process", "complete-challenges", "finalize", "download", "retry", "renew-now",
+        "mark-invalid", "deactivate-authorizations", "auto-renew",
+    ):
+        add_page(config, "admin:acme_order:" + action.replace("-", "_"), f"{order}/{action}", factory=f.acme_order)
+    add_page(config, "admin:acme_authorizations", "/acme-authorizations")
+    add_page(config, "admin:acme_authorization:focus", f"/acme-authorization/{ID}", factory=f.acme_authorization)
+    add_page(config, "admin:acme_challenges", "/acme-challenges")
+    add_page(config, "admin:acme_challenge:focus", f"/acme-challenge/{ID}", factory=f.acme_challenge)
+
+
 def log_routes(config: Configurator) -> None:
     add_page(config, "admin:acme_event_logs", "/acme-event-logs")
     add_page(config, "admin:acme_event_log:focus", f"/acme-event-log/{ID}", factory=f.acme_event_log)
@@ -139,7 +155,7 @@ def admin_routes(config: Configurator) -> None:
     # inside route_prefix = admin_prefix
     for group in (
         core_routes, domain_routes, certificate_signed_routes, certificate_ca_routes,
-        key_and_request_routes, acme_account_routes, log_routes, api_routes,
+        key_and_request_routes, acme_account_routes, acme_order_routes, log_routes, api_routes,
     ):
         group(config)
 

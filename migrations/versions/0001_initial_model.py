@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 23:20:02.386526
+Create Date: 2026-11-26 23:41:59.645492
 """
 
 from __future__ import annotations
@@ -393,7 +393,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('pending', 'ready', 'processing', 'valid', 'invalid', 'unknown', name='acmeorderstatus', native_enum=False, length=32), nullable=False),
     sa.Column('order_type', sa.Enum('new', 'renew_queue', 'renew_custom', 'renew_now', 'retry', 'queue_domains', 'autocert', 'certificate_if_needed', name='acmeordertype', native_enum=False, length=32), nullable=False),
     sa.Column('processing_strategy', sa.Enum('create_order', 'process_single', 'process_multi', name='processingstrategy', native_enum=False, length=32), nullable=False),
-    sa.Column('processing_status', sa.Enum('created_local', 'created_acme', 'processing_started', 'finalized', 'certificate_downloaded', 'completed_failure', name='processingstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('processing_status', sa.Enum('created_local', 'created_acme', 'processing_started', 'finalizing', 'finalized', 'certificate_downloaded', 'completed_failure', name='processingstatus', native_enum=False, length=32), nullable=False),
     sa.Column('order_url', sa.String(length=512), nullable=True),
     sa.Column('finalize_url', sa.String(length=512), nullable=True),
     sa.Column('certificate_url', sa.String(length=512), nullable=True),
@@ -410,6 +410,8 @@ def upgrade() -> None:
     sa.Column('certificate_signed_id__replaces', sa.Integer(), nullable=True),
     sa.Column('replaces', sa.String(length=255), nullable=True),
     sa.Column('profile', sa.String(length=64), nullable=True),
+    sa.Column('dns01_domains_json', sa.Text(), nullable=True),
+    sa.Column('dns_provider_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('problem_json', sa.Text(), nullable=True),
     sa.Column('timestamp_created', sa.DateTime(), nullable=False),
@@ -422,6 +424,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['certificate_request_id'], ['certificate_request.id'], name=op.f('fk_acme_order_certificate_request_id_certificate_request')),
     sa.ForeignKeyConstraint(['certificate_signed_id'], ['certificate_signed.id'], name=op.f('fk_acme_order_certificate_signed_id_certificate_signed')),
     sa.ForeignKeyConstraint(['certificate_signed_id__replaces'], ['certificate_signed.id'], name=op.f('fk_acme_order_certificate_signed_id__replaces_certificate_signed')),
+    sa.ForeignKeyConstraint(['dns_provider_id'], ['dns_provider.id'], name=op.f('fk_acme_order_dns_provider_id_dns_provider')),
     sa.ForeignKeyConstraint(['private_key_id'], ['private_key.id'], name=op.f('fk_acme_order_private_key_id_private_key')),
     sa.ForeignKeyConstraint(['unique_fqdn_set_id'], ['unique_fqdn_set.id'], name=op.f('fk_acme_order_unique_fqdn_set_id_unique_fqdn_set')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_acme_order')),

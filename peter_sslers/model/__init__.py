@@ -60,7 +60,17 @@ def _sqlite_connect(dbapi_connection, connection_record):
 
 
 def _sqlite_begin(connection):
-    connection.exec_driver_sql("BEGIN")
+    # writers ask for IMMEDIATE: a deferred transaction that read first cannot upgrade to a
+    # write once another connection has committed (WAL's SQLITE_BUSY_SNAPSHOT)
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def writer_bind(bind):
+    """The bind a session that will write should use: on SQLite, BEGIN IMMEDIATE."""
+    if isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite":
+        return bind.execution_options(sqlite_begin="IMMEDIATE")
+    return bind
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
@@ -79,9 +89,10 @@ def get_session_factory(engine: sa.Engine) -> sessionmaker:
 def get_tm_session(session_factory: sessionmaker, transaction_manager, request=None):
     """A session joined to ``transaction_manager``: committed or aborted with it."""
     dbsession = session_factory(info={"request": request})
-    # start as "changed" so Core-level writes (upserts, bulk updates) are committed too
+    # start as "changed" so Core-level writes (upserts, bulk updates) are committed too;
+    # keep the session across commits: long workflows commit their progress step by step
     zope.sqlalchemy.register(
-        dbsession, initial_state="changed", transaction_manager=transaction_manager
+        dbsession, initial_state="changed", transaction_manager=transaction_manager, keep_session=True
     )
     return dbsession
 
@@ -101,6 +112,11 @@ def includeme(config):
         session = request.environ.get("app.dbsession")
         if session is None:
             session = get_tm_session(session_factory, request.tm, request=request)
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                session.bind = writer_bind(session.bind)
+            # keep_session=True means an abort only expires the session: close it (rolling
+            # back whatever is still open) once the request is over
+            request.add_finished_callback(lambda _request: session.close())
         return session
 
     config.add_request_method(dbsession, reify=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +20,9 @@ from .enums import (
     ProcessingStrategy,
 )
 from .meta import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from .acme_account import AcmeAccount
 
 
 class AcmeOrder(Base):
@@ -57,6 +61,9 @@ class AcmeOrder(Base):
     )
     replaces: Mapped[str | None] = mapped_column(sa.String(255))
     profile: Mapped[str | None] = mapped_column(sa.String(64))
+    # names solved with dns-01 (JSON list) and the provider that sets their TXT records
+    dns01_domains_json: Mapped[str | None] = mapped_column(sa.Text)
+    dns_provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dns_provider.id"))
     note: Mapped[str | None] = mapped_column(sa.Text)
     problem_json: Mapped[str | None] = mapped_column(sa.Text)
     timestamp_created: Mapped[datetime.datetime] = mapped_column(default=utcnow, index=True)
@@ -64,6 +71,7 @@ class AcmeOrder(Base):
     timestamp_expires: Mapped[datetime.datetime | None]
     timestamp_finalized: Mapped[datetime.datetime | None]
 
+    acme_account: Mapped[AcmeAccount] = relationship()
     authorizations: Mapped[list[AcmeAuthorization]] = relationship(
         secondary="acme_order_2_acme_authorization", order_by="AcmeAuthorization.id", viewonly=True
     )

@@ -11,13 +11,16 @@ class StrEnum(str, enum.Enum):
 
 
 class AcmeOrderStatus(StrEnum):
-    """RFC 8555 order states, plus ``unknown`` when the server no longer knows the order."""
+    """RFC 8555 order states; ``deactivated``/``expired`` as some servers (Pebble) report them,
+    and ``unknown`` when the server no longer knows the order."""
 
     PENDING = "pending"
     READY = "ready"
     PROCESSING = "processing"
     VALID = "valid"
     INVALID = "invalid"
+    DEACTIVATED = "deactivated"
+    EXPIRED = "expired"
     UNKNOWN = "unknown"
 
 
@@ -72,6 +75,7 @@ class ProcessingStatus(StrEnum):
     CREATED_LOCAL = "created_local"
     CREATED_ACME = "created_acme"
     PROCESSING_STARTED = "processing_started"
+    FINALIZING = "finalizing"
     FINALIZED = "finalized"
     CERTIFICATE_DOWNLOADED = "certificate_downloaded"
     COMPLETED_FAILURE = "completed_failure"

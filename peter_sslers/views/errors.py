@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPError
 from pyramid.view import exception_view_config
 
 from ..lib.acme_v2 import errors as acme_errors
-from ..lib.errors import InvalidRequest
+from ..lib.errors import InvalidRequest, PeterSSLersError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,19 @@ def http_error(exc, request):
 def invalid_request(exc, request):
     request.response.status_int = exc.status
     return _body(exc.status, exc.message, exc.form_errors)
+
+
+@exception_view_config(PeterSSLersError, json_route=True, renderer="json")
+@exception_view_config(PeterSSLersError, json_route=False, renderer="/error.mako")
+def application_error(exc, request):
+    """An operation that could not go on (a DNS provider refused, manual DNS records needed...)."""
+    body = _body(409, str(exc))
+    records = getattr(exc, "records", None)
+    if records:
+        body["dns_records"] = [{"name": name, "type": "TXT", "value": value} for name, value in records]
+        body["form_errors"] = {"dns_records_confirmed": "create these TXT records, then send 1 here"}
+    request.response.status_int = 409
+    return body
 
 
 @exception_view_config(acme_errors.AcmeError, json_route=True, renderer="json")

@@ -39,8 +39,12 @@ def acme_live():
 
 @pytest.fixture(scope="session")
 def app_pebble(pebble_stack, acme_live):
-    """Pebble validating HTTP-01 against the live app; deterministic (no nonce rejects, no authz reuse)."""
-    options = PebbleOptions(http_port=acme_live.port, nonce_reject=0, authz_reuse=0)
+    """Pebble validating HTTP-01 against the live app, in strict mode: no authz reuse, real
+    validation, no random nonce rejects; one alternate root so every certificate has two chains."""
+    options = PebbleOptions(
+        http_port=acme_live.port, nonce_reject=0, authz_reuse=0, va_always_valid=False, strict=True,
+        alternate_roots=1,
+    )
     return pebble_stack.add_pebble(options, name="app")
 
 
@@ -94,3 +98,36 @@ def new_account(acme_testapp):
         return acme_testapp.post("/.well-known/admin/acme-account/new.json", data).json["acme_account"]
 
     return create
+
+
+@pytest.fixture
+def account(new_account):
+    """A fresh account registered on Pebble."""
+    return new_account()
+
+
+@pytest.fixture
+def order_names():
+    """order_names(n) -> n fresh names (challtestsrv resolves every name to 127.0.0.1)."""
+
+    def make(count: int = 1, prefix: str = "www") -> list[str]:
+        tag = secrets.token_hex(4)
+        return [f"{prefix}{i}-{tag}.example.test" for i in range(count)]
+
+    return make
+
+
+@pytest.fixture
+def fake_clock(acme_app):
+    """Set acme_app's clock: fake_clock.now = datetime; removed after the test."""
+
+    class Clock:
+        now = None
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    acme_app.registry["clock"] = clock
+    yield clock
+    del acme_app.registry["clock"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...model import AcmeAccount, AcmeServer
+from ...model.meta import utcnow
 from ...settings import AppSettings
 from ..acme_v2 import AcmeClient
 from ..db.acme_accounts import active_key
@@ -37,16 +40,37 @@ def ca_bundle_path(server: AcmeServer) -> str | None:
     return path
 
 
+def _no_checkpoint() -> None:
+    pass
+
+
 @dataclasses.dataclass
 class AcmeEnv:
-    """What the ACME workflows need besides the database session."""
+    """What the ACME workflows need besides the database session.
+
+    ``checkpoint`` commits the work so far and opens a new transaction (the request's
+    transaction manager, or the CLI's): an order's progress survives a later failure or
+    crash, and the public route (another process) sees a challenge before the server asks.
+    ``clock`` is injectable for tests of time-dependent behaviour (key cycling).
+    """
 
     settings: AppSettings
     recorder: EventRecorder
+    checkpoint_hook: Callable[[], None] = _no_checkpoint
+    clock: Callable[[], datetime.datetime] = utcnow
+    precheck: bool = False  # check challenges ourselves before asking the server to validate
+    manual_dns_confirmed: bool = False  # the user says the manual TXT records are in place
 
     @classmethod
-    def for_session_factory(cls, settings: AppSettings, session_factory: sessionmaker) -> AcmeEnv:
-        return cls(settings=settings, recorder=EventRecorder(session_factory))
+    def for_session_factory(
+        cls, settings: AppSettings, session_factory: sessionmaker, checkpoint: Callable[[], None] = _no_checkpoint
+    ) -> AcmeEnv:
+        return cls(settings=settings, recorder=EventRecorder(session_factory), checkpoint_hook=checkpoint)
+
+    def checkpoint(self) -> None:
+        """Commit what is done so far, then store the buffered ACME event log."""
+        self.checkpoint_hook()
+        self.recorder.flush()
 
     def client(self, server: AcmeServer, key_pem: str, account_url: str | None = None) -> AcmeClient:
         if not server.is_enabled:

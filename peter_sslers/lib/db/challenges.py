@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 
 import sqlalchemy as sa
@@ -18,6 +19,8 @@ from ...model import (
 )
 from ...model.enums import AcmeChallengeStatus, AcmeChallengeType
 from ...model.meta import utcnow
+
+log = logging.getLogger(__name__)
 
 # RFC 8555 8.3: tokens are base64url characters; we refuse anything else without a lookup
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -56,17 +59,38 @@ def find_active_http01(dbsession: Session, token: str) -> AcmeChallenge | None:
     return dbsession.execute(orderless.limit(1)).scalar_one_or_none()
 
 
-def record_poll(dbsession: Session, challenge: AcmeChallenge, remote_ip: str | None) -> None:
+def record_poll(dbsession: Session, challenge_id: int, count_polls: int, remote_ip: str | None) -> None:
     """Count a poll of a known challenge; keep a row for the first polls only."""
     dbsession.execute(
         sa.update(AcmeChallenge)
-        .where(AcmeChallenge.id == challenge.id)
+        .where(AcmeChallenge.id == challenge_id)
         .values(count_polls=AcmeChallenge.count_polls + 1)
     )
-    if challenge.count_polls < MAX_POLL_ROWS_PER_CHALLENGE:
+    if count_polls < MAX_POLL_ROWS_PER_CHALLENGE:
         dbsession.add(
-            AcmeChallengePoll(acme_challenge_id=challenge.id, remote_ip_address=_clip(remote_ip, 64))
+            AcmeChallengePoll(acme_challenge_id=challenge_id, remote_ip_address=_clip(remote_ip, 64))
         )
+
+
+def record_best_effort(session_factory, record, *args, busy_timeout_ms: int = 2000) -> bool:
+    """Run ``record(session, *args)`` in a short transaction of its own; never raise.
+
+    Answering the ACME server matters more than counting its requests: when the database
+    is busy (another writer holds SQLite's lock) the record is dropped and logged.
+    """
+    try:
+        with session_factory() as session, session.begin():
+            if session.get_bind().dialect.name == "sqlite":
+                session.connection().exec_driver_sql(f"PRAGMA busy_timeout={busy_timeout_ms}")
+            try:
+                record(session, *args)
+            finally:
+                if session.get_bind().dialect.name == "sqlite":
+                    session.connection().exec_driver_sql("PRAGMA busy_timeout=30000")
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.warning("could not record a challenge poll", exc_info=True)
+        return False
+    return True
 
 
 def record_unknown_poll(
