@@ -63,8 +63,12 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
     if app_settings.enable_views_public:
         config.scan("peter_sslers.views.public")
     if app_settings.enable_views_admin:
-        config.scan("peter_sslers.views.admin")
+        config.scan("peter_sslers.views.admin", ignore=["peter_sslers.views.admin.acme_flow"])
+        if app_settings.enable_acme_flow:
+            config.scan("peter_sslers.views.admin.acme_flow")
+            config.include("peter_sslers.views.admin.acme_flow")
         config.include("peter_sslers.views.admin.acme_account_actions")
         config.include("peter_sslers.views.admin.acme_order_actions")
+        config.include("peter_sslers.views.admin.dns_provider")
     if not (app_settings.enable_views_public or app_settings.enable_views_admin):
         log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

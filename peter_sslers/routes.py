@@ -132,10 +132,23 @@ def acme_order_routes(config: Configurator) -> None:
         "mark-invalid", "deactivate-authorizations", "auto-renew",
     ):
         add_page(config, "admin:acme_order:" + action.replace("-", "_"), f"{order}/{action}", factory=f.acme_order)
+    add_page(config, "admin:dns_providers", "/dns-providers")
+    add_page(config, "admin:dns_provider:new", "/dns-provider/new")
+    add_page(config, "admin:dns_provider:focus", f"/dns-provider/{ID}", factory=f.dns_provider)
+    add_page(config, "admin:dns_provider:mark", f"/dns-provider/{ID}/mark", factory=f.dns_provider)
     add_page(config, "admin:acme_authorizations", "/acme-authorizations")
     add_page(config, "admin:acme_authorization:focus", f"/acme-authorization/{ID}", factory=f.acme_authorization)
     add_page(config, "admin:acme_challenges", "/acme-challenges")
     add_page(config, "admin:acme_challenge:focus", f"/acme-challenge/{ID}", factory=f.acme_challenge)
+
+
+def acme_flow_routes(config: Configurator) -> None:
+    add_page(config, "admin:acme_flows", "/acme-flows")
+    add_page(config, "admin:acme_flow:new", "/acme-flow/new")
+    flow = f"/acme-flow/{ID}"
+    add_page(config, "admin:acme_flow:focus", flow, factory=f.acme_orderless)
+    for action in ("add-challenge", "edit-challenge", "deactivate"):
+        add_page(config, "admin:acme_flow:" + action.replace("-", "_"), f"{flow}/{action}", factory=f.acme_orderless)
 
 
 def log_routes(config: Configurator) -> None:
@@ -168,6 +181,8 @@ def includeme(config: Configurator) -> None:
         # the bare prefix (no trailing slash) redirects to the dashboard
         config.add_route("admin:root", settings.admin_prefix)
         config.include(admin_routes, route_prefix=settings.admin_prefix)
+        if settings.enable_acme_flow:
+            config.include(acme_flow_routes, route_prefix=settings.admin_prefix)
         import xstatic.pkg.bootstrap
 
         config.add_static_view(

@@ -104,7 +104,7 @@ def _usable_certificate_configs(dbsession: Session, cert_ids: list[int], idonly:
     """``certificate_config`` for each active, unrevoked certificate of ``cert_ids``, in one query."""
     certs: dict[int, tuple] = {}
     links: dict[int, dict[int, list]] = {}
-    for row in dbsession.execute(_DOMAIN_CERTIFICATES, {"ids": cert_ids}):
+    for row in dbsession.connection().execute(_DOMAIN_CERTIFICATES, {"ids": cert_ids}):
         if row.id not in certs:
             certs[row.id] = (row.cert_pem, row.private_key_id, row.key_pem)
             links[row.id] = {}
