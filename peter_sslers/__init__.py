@@ -28,6 +28,9 @@ def _acme_env(request):
     from .lib.acme.clients import AcmeEnv
 
     def checkpoint() -> None:
+        # flush first: a session that only changed attributes since the last commit has not
+        # joined the new transaction yet, and its changes would be silently dropped
+        request.dbsession.flush()
         request.tm.commit()
         request.tm.begin()
 
@@ -70,5 +73,6 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
         config.include("peter_sslers.views.admin.acme_account_actions")
         config.include("peter_sslers.views.admin.acme_order_actions")
         config.include("peter_sslers.views.admin.dns_provider")
+        config.include("peter_sslers.views.admin.automation")
     if not (app_settings.enable_views_public or app_settings.enable_views_admin):
         log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

@@ -36,6 +36,7 @@ def domain_routes(config: Configurator) -> None:
     add_page(config, "admin:domain:focus", "/domain/{domain}", factory=f.domain)
     config.add_route("admin:domain:config|json", "/domain/{domain}/config.json", factory=f.domain)
     add_page(config, "admin:domain:mark", "/domain/{domain}/mark", factory=f.domain)
+    add_page(config, "admin:domain:nginx_cache_expire", "/domain/{domain}/nginx-cache-expire", factory=f.domain)
     add_page(config, "admin:unique_fqdn_sets", "/unique-fqdn-sets")
     add_page(config, "admin:unique_fqdn_set:focus", f"/unique-fqdn-set/{ID}", factory=f.unique_fqdn_set)
 
@@ -46,6 +47,8 @@ def certificate_signed_routes(config: Configurator) -> None:
     cert = f"/certificate-signed/{ID}"
     add_page(config, "admin:certificate_signed:focus", cert, factory=f.certificate_signed)
     add_page(config, "admin:certificate_signed:mark", cert + "/mark", factory=f.certificate_signed)
+    add_page(config, "admin:certificate_signed:nginx_cache_expire", cert + "/nginx-cache-expire",
+             factory=f.certificate_signed)
     config.add_route("admin:certificate_signed:config|json", cert + "/config.json", factory=f.certificate_signed)
     config.add_route("admin:certificate_signed:config_zip", cert + "/config.zip", factory=f.certificate_signed)
     config.add_route("admin:certificate_signed:p12", cert + "/cert.p12", factory=f.certificate_signed)
@@ -109,7 +112,7 @@ def acme_account_routes(config: Configurator) -> None:
     add_page(config, "admin:acme_account:focus", account, factory=f.acme_account)
     for action in (
         "register", "authenticate", "update-contact", "edit-defaults", "deactivate", "key-rollover",
-        "deactivate-pending-authorizations",
+        "deactivate-pending-authorizations", "mark-global-default",
     ):
         name = "admin:acme_account:" + action.replace("-", "_")
         add_page(config, name, f"{account}/{action}", factory=f.acme_account)
@@ -151,6 +154,21 @@ def acme_flow_routes(config: Configurator) -> None:
         add_page(config, "admin:acme_flow:" + action.replace("-", "_"), f"{flow}/{action}", factory=f.acme_orderless)
 
 
+def automation_routes(config: Configurator) -> None:
+    add_page(config, "admin:queue_domains", "/queue-domains")
+    add_page(config, "admin:queue_domains:add", "/queue-domains/add")
+    add_page(config, "admin:queue_domains:process", "/queue-domains/process")
+    add_page(config, "admin:queue_certificates", "/queue-certificates")
+    add_page(config, "admin:queue_certificates:update", "/queue-certificates/update")
+    add_page(config, "admin:queue_certificates:process", "/queue-certificates/process")
+    item = f"/queue-certificate/{ID}"
+    add_page(config, "admin:queue_certificate:focus", item, factory=f.queue_certificate)
+    add_page(config, "admin:queue_certificate:mark", item + "/mark", factory=f.queue_certificate)
+    add_page(config, "admin:certificate_signed:queue", f"/certificate-signed/{ID}/queue", factory=f.certificate_signed)
+    add_page(config, "admin:api:certificate_if_needed", "/api/domain/certificate-if-needed")
+    add_page(config, "admin:api:autocert", "/api/domain/autocert")
+
+
 def log_routes(config: Configurator) -> None:
     add_page(config, "admin:acme_event_logs", "/acme-event-logs")
     add_page(config, "admin:acme_event_log:focus", f"/acme-event-log/{ID}", factory=f.acme_event_log)
@@ -159,6 +177,11 @@ def log_routes(config: Configurator) -> None:
 
 
 def api_routes(config: Configurator) -> None:
+    add_page(config, "admin:api", "/api")
+    config.add_route("admin:api:openapi|json", "/api/openapi.json")
+    add_page(config, "admin:api:redis_prime", "/api/redis/prime")
+    add_page(config, "admin:api:nginx_cache_flush", "/api/nginx/cache-flush")
+    add_page(config, "admin:api:nginx_status", "/api/nginx/status")
     add_page(config, "admin:api:update_recents", "/api/update-recents")
     add_page(config, "admin:api:deactivate_expired", "/api/deactivate-expired")
     add_page(config, "admin:api:reconcile_cas", "/api/reconcile-cas")
@@ -168,7 +191,7 @@ def admin_routes(config: Configurator) -> None:
     # inside route_prefix = admin_prefix
     for group in (
         core_routes, domain_routes, certificate_signed_routes, certificate_ca_routes,
-        key_and_request_routes, acme_account_routes, acme_order_routes, log_routes, api_routes,
+        key_and_request_routes, acme_account_routes, acme_order_routes, automation_routes, log_routes, api_routes,
     ):
         group(config)
 

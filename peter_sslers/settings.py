@@ -80,6 +80,34 @@ def _as_non_negative_int(raw: str) -> int:
     return value
 
 
+def _as_optional_positive_int(raw: str) -> int | None:
+    raw = raw.strip()
+    if raw.lower() in ("", "none"):
+        return None
+    return _as_positive_int(raw)
+
+
+def _as_fraction(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError("a number between 0 and 1") from None
+    if not 0 < value < 1:
+        raise ValueError("a number between 0 and 1")
+    return value
+
+
+def _as_hook(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if value.startswith(("http://", "https://")) and _looks_like_url(value):
+        return value
+    if value.startswith("python:") and ":" in value[len("python:"):]:
+        return value
+    raise ValueError("python:package.module:function, or an http(s):// URL")
+
+
 def _as_text(raw: str) -> str:
     return raw.strip()
 
@@ -229,6 +257,34 @@ OPTIONS: tuple[Option, ...] = (
     Option("openssl_path_conf", _as_text, "/etc/ssl/openssl.cnf", "The openssl configuration file.", "crypto"),
     Option("crypto.backend", _as_choice("auto", "cryptography", "openssl"), "auto",
            "Crypto backend: auto (cryptography when importable), cryptography, or openssl.", "crypto"),
+    Option("automation.acme_account_id", _as_optional_positive_int, "",
+           "AcmeAccount id used by queues and autocert (default: the account marked global default).", "automation"),
+    Option("automation.private_key_cycle",
+           _as_choice("account_key_default", "single_certificate", "account_daily", "account_weekly",
+                      "global_daily", "global_weekly"), "account_key_default",
+           "Private key cycling of orders made by queues and autocert.", "automation"),
+    Option("queue_domains.batch_size", _as_positive_int, "100",
+           "How many queued domains go into one order (at most 100).", "automation"),
+    Option("queue.max_attempts", _as_positive_int, "10",
+           "Renewal attempts of one queue item before it is marked failed.", "automation"),
+    Option("renewal.remaining_fraction", _as_fraction, "0.3333",
+           "Without ARI, renew once this fraction of a certificate's lifetime remains.", "automation"),
+    Option("renewal.remaining_fraction_short", _as_fraction, "0.5",
+           "The same for certificates of 10 days or less.", "automation"),
+    Option("renewal.ari_checks_per_update", _as_positive_int, "100",
+           "At most this many ACME Renewal Information lookups per queue update.", "automation"),
+    Option("ratelimit.orders_per_account_3h", _as_positive_int, "300",
+           "New orders allowed per account in 3 hours before we refuse (Let's Encrypt: 300).", "automation"),
+    Option("ratelimit.duplicate_certificates_per_week", _as_positive_int, "5",
+           "Certificates allowed per UniqueFQDNSet per week before we refuse (Let's Encrypt: 5).", "automation"),
+    Option("autocert.cooloff_seconds", _as_positive_int, "900",
+           "A domain whose autocert order failed is not tried again for this long.", "automation"),
+    Option("autocert.max_new_orders_per_hour", _as_positive_int, "100",
+           "New autocert orders allowed per hour, all domains together.", "automation"),
+    Option("autocert.allow_hook", _as_hook, "",
+           "Approves new autocert names: python:module:function(domain_name) -> bool, or a URL that must answer "
+           "200 to GET ?domain_name=NAME. Fails closed for new names; stored certificates are always served.",
+           "automation"),
     Option("max_upload_bytes", _as_positive_int, "1048576",
            "Largest accepted upload field, in bytes.", "general"),
 )

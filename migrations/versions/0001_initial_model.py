@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 23:41:59.645492
+Create Date: 2026-11-26 23:58:55.862929
 """
 
 from __future__ import annotations
@@ -390,7 +390,7 @@ def upgrade() -> None:
 
     op.create_table('acme_order',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'ready', 'processing', 'valid', 'invalid', 'unknown', name='acmeorderstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'ready', 'processing', 'valid', 'invalid', 'deactivated', 'expired', 'unknown', name='acmeorderstatus', native_enum=False, length=32), nullable=False),
     sa.Column('order_type', sa.Enum('new', 'renew_queue', 'renew_custom', 'renew_now', 'retry', 'queue_domains', 'autocert', 'certificate_if_needed', name='acmeordertype', native_enum=False, length=32), nullable=False),
     sa.Column('processing_strategy', sa.Enum('create_order', 'process_single', 'process_multi', name='processingstrategy', native_enum=False, length=32), nullable=False),
     sa.Column('processing_status', sa.Enum('created_local', 'created_acme', 'processing_started', 'finalizing', 'finalized', 'certificate_downloaded', 'completed_failure', name='processingstatus', native_enum=False, length=32), nullable=False),
@@ -475,6 +475,8 @@ def upgrade() -> None:
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('certificate_signed_id__latest_single', sa.Integer(), nullable=True),
     sa.Column('certificate_signed_id__latest_multi', sa.Integer(), nullable=True),
+    sa.Column('timestamp_autocert_claimed_until', sa.DateTime(), nullable=True),
+    sa.Column('timestamp_autocert_failed', sa.DateTime(), nullable=True),
     sa.Column('timestamp_created', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['certificate_signed_id__latest_multi'], ['certificate_signed.id'], name=op.f('fk_domain_certificate_signed_id__latest_multi_certificate_signed')),
     sa.ForeignKeyConstraint(['certificate_signed_id__latest_single'], ['certificate_signed.id'], name=op.f('fk_domain_certificate_signed_id__latest_single_certificate_signed')),

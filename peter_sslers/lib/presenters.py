@@ -172,6 +172,7 @@ def acme_account(row: AcmeAccount) -> dict:
         "account_url": row.account_url,
         "status": row.status,
         "is_active": row.is_active,
+        "is_global_default": row.is_global_default,
         "order_default_private_key_cycle": row.order_default_private_key_cycle,
         "order_default_private_key_technology": row.order_default_private_key_technology,
         "timestamp_created": row.timestamp_created,

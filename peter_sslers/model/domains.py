@@ -24,6 +24,9 @@ class Domain(Base):
     certificate_signed_id__latest_multi: Mapped[int | None] = mapped_column(
         sa.ForeignKey("certificate_signed.id"), index=True
     )
+    # autocert throttles: one order in progress per domain, and a cool-off after a failure
+    timestamp_autocert_claimed_until: Mapped[datetime.datetime | None]
+    timestamp_autocert_failed: Mapped[datetime.datetime | None]
     timestamp_created: Mapped[datetime.datetime] = mapped_column(default=utcnow)
 
 

@@ -5,6 +5,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${self.title()} - peter_sslers</title>
+${self.head_extra()}
 % if request.registry["app_settings"].enable_views_admin:
 <link rel="stylesheet" href="${admin_prefix}/static/bootstrap/css/bootstrap.min.css">
 <link rel="stylesheet" href="${admin_prefix}/static/app/app.css">
@@ -15,11 +16,11 @@
   <a class="navbar-brand" href="${admin_prefix}/">peter_sslers</a>
   <span class="badge bg-secondary">${environment}</span>
 % if request.registry["app_settings"].enable_views_admin:
-  <nav>
-    <ul class="navbar-nav">
-      <li class="nav-item"><a class="nav-link" href="${admin_prefix}/">Dashboard</a></li>
-      <li class="nav-item"><a class="nav-link" href="${admin_prefix}/settings">Settings</a></li>
-      <li class="nav-item"><a class="nav-link" href="${admin_prefix}/help">Help</a></li>
+  <nav aria-label="areas">
+    <ul class="navbar-nav flex-wrap">
+% for path, label in (('/', 'Dashboard'), ('/domains', 'Domains'), ('/certificate-signeds', 'Certificates'), ('/acme-orders', 'Orders'), ('/acme-accounts', 'Accounts'), ('/private-keys', 'Keys'), ('/certificate-requests', 'CSRs'), ('/certificate-cas', 'CAs'), ('/unique-fqdn-sets', 'Sets'), ('/queue-domains', 'Domain queue'), ('/queue-certificates', 'Renewals'), ('/dns-providers', 'DNS'), ('/acme-event-logs', 'ACME log'), ('/operations-events', 'Operations'), ('/search', 'Search'), ('/api', 'API'), ('/settings', 'Settings'), ('/help', 'Help')):
+      <li class="nav-item"><a class="nav-link" href="${admin_prefix}${path}">${label}</a></li>
+% endfor
     </ul>
   </nav>
 % endif
@@ -34,3 +35,4 @@ ${next.body()}
 </body>
 </html>
 <%def name="title()">peter_sslers</%def>
+<%def name="head_extra()"></%def>

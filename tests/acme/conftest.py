@@ -80,7 +80,8 @@ def acme_db(acme_app):
     def read(statement):
         with acme_app.registry["dbsession_factory"]() as session:
             result = session.execute(statement)
-            return list(result.scalars()) if len(statement.column_descriptions) == 1 else list(result)
+            columns = getattr(statement, "column_descriptions", None)
+            return list(result.scalars()) if columns and len(columns) == 1 else list(result)
 
     return read
 

@@ -250,3 +250,16 @@ def check_server(env: AcmeEnv, server: AcmeServer) -> dict:
     server.timestamp_directory_checked = utcnow()
     return {"supports_ari": server.is_supports_ari, "supports_profiles": server.is_supports_profiles,
             "profiles": profiles}
+
+
+def set_global_default(dbsession: Session, account: AcmeAccount) -> None:
+    """Make this the account queues and autocert order with (unless a setting names another)."""
+    if not account.is_active or not account.account_url:
+        raise Conflict("only an active, registered account can be the global default")
+    dbsession.execute(
+        sa.update(AcmeAccount).where(AcmeAccount.id != account.id).values(is_global_default=False)
+        .execution_options(synchronize_session=False)
+    )
+    account.is_global_default = True
+    log_operation(dbsession, "AcmeAccount__global_default", {"id": account.id},
+                  [("AcmeAccount", account.id, "global_default")])

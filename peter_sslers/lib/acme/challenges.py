@@ -24,11 +24,20 @@ log = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class Answered:
+    """One challenge to answer. The plain values are read before any network wait: after a
+    commit every row is expired, and reading it again would open a transaction (on SQLite,
+    a write lock) that the public route needs while the server validates."""
+
     authorization: AcmeAuthorization
     challenge: AcmeChallenge
     name: str
     dns_provider: object | None = None
     dns_record: tuple[str, str] | None = None
+    ids: dict = dataclasses.field(default_factory=dict)
+    challenge_url: str = ""
+    authorization_url: str = ""
+    token: str = ""
+    keyauthorization: str = ""
 
 
 def _name(dbsession: Session, authz: AcmeAuthorization) -> str:
@@ -49,11 +58,11 @@ def _provider(dbsession: Session, env: AcmeEnv, order: AcmeOrder):
     return dns_providers.provider_from_config(row.provider_type, config)
 
 
-def _precheck_http01(name: str, challenge: AcmeChallenge, timeout: float = 5.0) -> None:
-    url = f"http://{name}/.well-known/acme-challenge/{challenge.token}"
+def _precheck_http01(name: str, token: str, keyauthorization: str, timeout: float = 5.0) -> None:
+    url = f"http://{name}/.well-known/acme-challenge/{token}"
     try:
         response = requests.get(url, timeout=timeout, allow_redirects=True)
-        ok = response.status_code == 200 and response.text.strip() == challenge.keyauthorization
+        ok = response.status_code == 200 and response.text.strip() == keyauthorization
     except requests.RequestException as exc:
         raise Conflict(f"pre-check of {name} failed: {exc}", {"precheck": f"{url} is not reachable"}) from None
     if not ok:
@@ -73,7 +82,12 @@ def respond_all(
         challenge = next((c for c in authz.challenges if c.challenge_type == wanted), None)
         if challenge is None:
             raise Conflict(f"the server offered no {wanted.value} challenge for {name}")
-        answer = Answered(authz, challenge, name)
+        answer = Answered(
+            authz, challenge, name, challenge_url=challenge.challenge_url, authorization_url=authz.authorization_url,
+            token=challenge.token, keyauthorization=challenge.keyauthorization,
+            ids={"account_id": order.acme_account_id, "order_id": order.id, "authorization_id": authz.id,
+                 "challenge_id": challenge.id},
+        )
         if wanted == AcmeChallengeType.DNS_01:
             provider = provider or _provider(dbsession, env, order)
             record = ("_acme-challenge." + name.removeprefix("*."), client.dns01_txt_value(challenge.token))
@@ -87,11 +101,11 @@ def respond_all(
                 if not answer.dns_provider.wait_until_visible(*answer.dns_record, timeout=60):
                     raise Conflict(f"pre-check of {answer.name} failed: the TXT record is not visible yet")
             else:
-                _precheck_http01(answer.name, answer.challenge)
+                _precheck_http01(answer.name, answer.token, answer.keyauthorization)
     for answer in plan:
-        with client.context(account_id=order.acme_account_id, order_id=order.id,
-                            authorization_id=answer.authorization.id, challenge_id=answer.challenge.id):
-            client.respond_challenge(answer.challenge.challenge_url)
+        with client.context(**answer.ids):
+            client.respond_challenge(answer.challenge_url)
+    for answer in plan:
         answer.challenge.status = AcmeChallengeStatus.PROCESSING
         answer.challenge.timestamp_updated = utcnow()
     env.checkpoint()  # hold no write lock while the server validates (it polls our public route)
@@ -105,12 +119,12 @@ def await_all(
     failed = []
     try:
         for answer in plan:
-            with client.context(account_id=order.acme_account_id, order_id=order.id,
-                                authorization_id=answer.authorization.id):
-                remote = client.poll_authorization(answer.authorization.authorization_url, timeout=timeout)
+            ids = {k: v for k, v in answer.ids.items() if k != "challenge_id"}
+            with client.context(**ids):
+                remote = client.poll_authorization(answer.authorization_url, timeout=timeout)
             sync_authorization(dbsession, client, remote, order)
             env.checkpoint()
-            if answer.authorization.status != AcmeAuthorizationStatus.VALID:
+            if str(remote.status) != AcmeAuthorizationStatus.VALID.value:
                 detail = next((c.error.detail for c in remote.challenges if c.error is not None), "")
                 failed.append(f"{answer.name} ({detail})" if detail else answer.name)
     except acme_errors.AcmePollingTimeout as exc:

@@ -21,6 +21,7 @@ from ...model.enums import (
     ProcessingStatus,
     ProcessingStrategy,
 )
+from ..db import rate_limits
 from ..db.domains import get_or_create_unique_fqdn_set
 from ..db.key_cycling import check_usable
 from ..db.private_keys import import_private_key
@@ -132,8 +133,11 @@ def _fixed_key(dbsession: Session, req: OrderRequest) -> PrivateKey | None:
     return key
 
 
-def create_local_order(dbsession: Session, req: OrderRequest) -> AcmeOrder:
-    """Check everything and store the order locally (``created_local``); nothing is sent yet."""
+def create_local_order(dbsession: Session, req: OrderRequest, env=None) -> AcmeOrder:
+    """Check everything and store the order locally (``created_local``); nothing is sent yet.
+
+    With ``env`` (settings and clock) the rate limits are checked too.
+    """
     http_names, dns_names = validate_domain_names(req.domain_names_http01, req.domain_names_dns01)
     account = usable_account(dbsession, req.acme_account_id)
     if dns_names:
@@ -151,6 +155,10 @@ def create_local_order(dbsession: Session, req: OrderRequest) -> AcmeOrder:
         cycle = PrivateKeyCycle.SINGLE_CERTIFICATE
     key = _fixed_key(dbsession, req)
     fqdn_set, _ = get_or_create_unique_fqdn_set(dbsession, http_names + dns_names)
+    if env is not None:
+        rate_limits.check_new_order(
+            dbsession, env.settings, account, fqdn_set.id, is_ari_renewal=bool(req.replaces), now=env.clock()
+        )
     technology = key.key_technology if key else (req.private_key_technology or account.order_default_private_key_technology)
     order = AcmeOrder(
         status=AcmeOrderStatus.PENDING,

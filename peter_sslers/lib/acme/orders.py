@@ -27,6 +27,7 @@ from ...model.meta import utcnow
 from .. import cert_utils
 from ..acme_v2 import AcmeClient
 from ..acme_v2 import errors as acme_errors
+from ..db import rate_limits
 from ..db.certificate_cas import import_certificate_ca_chain, link_chain
 from ..db.certificate_requests import import_certificate_request
 from ..db.certificates import import_certificate_signed
@@ -71,6 +72,9 @@ def submit(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
         except acme_errors.AcmeError as exc:
             order.status = AcmeOrderStatus.INVALID
             order.processing_status = ProcessingStatus.COMPLETED_FAILURE
+            if isinstance(exc, acme_errors.RateLimited):
+                rate_limits.record(dbsession, order.acme_account, order.unique_fqdn_set_id, str(exc),
+                                   exc.retry_after, env.clock())
             record_failure(dbsession, env, order, exc)
             raise
         sync_order(dbsession, client, order, remote)
@@ -114,13 +118,14 @@ def _pending_authorizations(order: AcmeOrder) -> list[AcmeAuthorization]:
 def complete_challenges(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
     """Answer one challenge per pending authorization, then wait for the server's verdicts."""
     dns_names = set(json.loads(order.dns01_domains_json or "[]"))
+    ids, order_url = {"account_id": order.acme_account_id, "order_id": order.id}, order.order_url
     with _client(dbsession, env, order) as client:
-        answered = challenges.respond_all(dbsession, env, client, order, _pending_authorizations(order), dns_names)
         order.processing_status = ProcessingStatus.PROCESSING_STARTED
-        env.checkpoint()
+        answered = challenges.respond_all(dbsession, env, client, order, _pending_authorizations(order), dns_names)
         failed = challenges.await_all(dbsession, env, client, order, answered, AUTHZ_POLL_TIMEOUT)
-        with client.context(account_id=order.acme_account_id, order_id=order.id):
-            apply_order(order, client.get_order(order.order_url))
+        with client.context(**ids):
+            remote = client.get_order(order_url)
+        apply_order(order, remote)
         if failed:
             order.processing_status = ProcessingStatus.COMPLETED_FAILURE
             if env.settings.cleanup_pending_authorizations:

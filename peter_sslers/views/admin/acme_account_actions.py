@@ -58,6 +58,11 @@ def _deactivate_pending(context, request):
     return accounts.deactivate_pending_authorizations(request.dbsession, request.acme_env, context)
 
 
+def _global_default(context, request):
+    accounts.set_global_default(request.dbsession, context)
+    return _account(context)
+
+
 def _check_server(context, request):
     return {**accounts.check_server(request.acme_env, context), "acme_server": presenters.acme_server(context)}
 
@@ -77,6 +82,8 @@ ACCOUNT_ACTIONS = ActionGroup(
         Action("deactivate", "Deactivate the account on the ACME server. This cannot be undone.", {}, _deactivate),
         Action("key_rollover", "Replace the account key on the ACME server; the old key is kept, retired.",
                {"key_technology": f"the new key: {TECHNOLOGIES} (default EC_P256)"}, _key_rollover),
+        Action("mark_global_default", "Make this the account that queues and autocert order with.", {},
+               _global_default),
         Action("deactivate_pending_authorizations",
                "Deactivate every pending authorization of this account's orders.", {}, _deactivate_pending),
     ),

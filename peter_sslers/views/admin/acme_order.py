@@ -176,7 +176,7 @@ class AcmeOrderViews:
         req = parse_order_request(self.request)
         env = self.request.acme_env
         env.precheck = self.request.POST.get("precheck") == "1"
-        order = order_requests.create_local_order(self.dbsession, req)
+        order = order_requests.create_local_order(self.dbsession, req, env)
         steps = orders.start(self.dbsession, env, order)
         names = domain_names_for_sets(self.dbsession, [order.unique_fqdn_set_id])[order.unique_fqdn_set_id]
         return {"result": "success", "steps": steps, "acme_order": order_json(order, names)}

@@ -68,7 +68,7 @@ def _new_from(context, request, order_type: AcmeOrderType, **links) -> dict:
         order_type=order_type,
         **links,
     )
-    new = order_requests.create_local_order(request.dbsession, req)
+    new = order_requests.create_local_order(request.dbsession, req, _env(request))
     steps = orders.start(request.dbsession, _env(request), new)
     return {"acme_order__new": order_json(new, names), "steps": steps, **_result(context, request)}
 
