@@ -34,7 +34,8 @@ def core_routes(config: Configurator) -> None:
 def domain_routes(config: Configurator) -> None:
     add_page(config, "admin:domains", "/domains")
     add_page(config, "admin:domain:focus", "/domain/{domain}", factory=f.domain)
-    config.add_route("admin:domain:config|json", "/domain/{domain}/config.json", factory=f.domain)
+    # the nginx hot path: no route factory, no transaction-managed session (see the view)
+    config.add_route("admin:domain:config|json", "/domain/{domain}/config.json")
     add_page(config, "admin:domain:mark", "/domain/{domain}/mark", factory=f.domain)
     add_page(config, "admin:domain:nginx_cache_expire", "/domain/{domain}/nginx-cache-expire", factory=f.domain)
     add_page(config, "admin:unique_fqdn_sets", "/unique-fqdn-sets")
@@ -169,6 +170,11 @@ def automation_routes(config: Configurator) -> None:
     add_page(config, "admin:api:autocert", "/api/domain/autocert")
 
 
+def operations_routes(config: Configurator) -> None:
+    add_page(config, "admin:notifications", "/notifications")
+    add_page(config, "admin:api:notify", "/api/notify")
+
+
 def log_routes(config: Configurator) -> None:
     add_page(config, "admin:acme_event_logs", "/acme-event-logs")
     add_page(config, "admin:acme_event_log:focus", f"/acme-event-log/{ID}", factory=f.acme_event_log)
@@ -191,7 +197,8 @@ def admin_routes(config: Configurator) -> None:
     # inside route_prefix = admin_prefix
     for group in (
         core_routes, domain_routes, certificate_signed_routes, certificate_ca_routes,
-        key_and_request_routes, acme_account_routes, acme_order_routes, automation_routes, log_routes, api_routes,
+        key_and_request_routes, acme_account_routes, acme_order_routes, automation_routes, operations_routes,
+        log_routes, api_routes,
     ):
         group(config)
 
@@ -200,6 +207,10 @@ def includeme(config: Configurator) -> None:
     settings = config.registry["app_settings"]
     if settings.enable_views_public:
         config.include(public_routes)
+    if settings.metrics_enabled:
+        prefix = settings.admin_prefix if settings.metrics_location == "admin" else ""
+        if settings.enable_views_admin or settings.metrics_location == "public":
+            config.add_route("metrics", prefix + "/metrics")
     if settings.enable_views_admin:
         # the bare prefix (no trailing slash) redirects to the dashboard
         config.add_route("admin:root", settings.admin_prefix)

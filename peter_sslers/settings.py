@@ -285,6 +285,24 @@ OPTIONS: tuple[Option, ...] = (
            "Approves new autocert names: python:module:function(domain_name) -> bool, or a URL that must answer "
            "200 to GET ?domain_name=NAME. Fails closed for new names; stored certificates are always served.",
            "automation"),
+    Option("metrics.enabled", _as_bool, "false",
+           "Serve Prometheus metrics at /metrics.", "operations"),
+    Option("metrics.location", _as_choice("admin", "public"), "admin",
+           "Where /metrics lives: under admin_prefix (admin) or at the root with the public routes (public).",
+           "operations"),
+    Option("notify.webhook_url", _as_url, "", "POST a JSON notification here (empty: no webhook).", "operations"),
+    Option("notify.webhook_secret", _as_optional_text, "",
+           "Sign webhook bodies with HMAC-SHA256 (header X-Peter-SSLers-Signature).", "operations"),
+    Option("notify.email_to", _as_optional_text, "", "Send notifications to these addresses (comma separated).",
+           "operations"),
+    Option("notify.email_from", _as_text, "peter_sslers@localhost", "The From address of notification mail.",
+           "operations"),
+    Option("notify.smtp_host", _as_text, "127.0.0.1", "SMTP server for notification mail.", "operations"),
+    Option("notify.smtp_port", _as_positive_int, "25", "SMTP port.", "operations"),
+    Option("notify.expiring_days", _as_positive_int, "14",
+           "Notify about certificates expiring within this many days without a renewal.", "operations"),
+    Option("notify.min_interval_seconds", _as_positive_int, "86400",
+           "The same notification is not sent again sooner than this.", "operations"),
     Option("max_upload_bytes", _as_positive_int, "1048576",
            "Largest accepted upload field, in bytes.", "general"),
 )
@@ -345,7 +363,9 @@ def describe(settings: AppSettings) -> list[dict[str, Any]]:
     rows = []
     for option in OPTIONS:
         value = getattr(settings, option.attr)
-        if option.key == "nginx.userpass" and value:
+        if option.key in ("notify.webhook_secret",) and value:
+            value = "********"
+        elif option.key == "nginx.userpass" and value:
             value = value.split(":", 1)[0] + ":********"
         elif option.key == "redis.url" and value:
             value = _mask_url_password(value)

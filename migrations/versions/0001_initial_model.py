@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 23:58:55.862929
+Create Date: 2026-11-27 00:15:41.998784
 """
 
 from __future__ import annotations
@@ -383,6 +383,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_certificate_signed_certificate_request_id'), ['certificate_request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_signed_private_key_id'), ['private_key_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_signed_serial'), ['serial'], unique=False)
+        batch_op.create_index('ix_certificate_signed_set_expiry', ['unique_fqdn_set_id', 'timestamp_not_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_signed_spki_sha256'), ['spki_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_signed_timestamp_not_after'), ['timestamp_not_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_signed_timestamp_renew_after'), ['timestamp_renew_after'], unique=False)
@@ -691,6 +692,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_certificate_signed_timestamp_renew_after'))
         batch_op.drop_index(batch_op.f('ix_certificate_signed_timestamp_not_after'))
         batch_op.drop_index(batch_op.f('ix_certificate_signed_spki_sha256'))
+        batch_op.drop_index('ix_certificate_signed_set_expiry')
         batch_op.drop_index(batch_op.f('ix_certificate_signed_serial'))
         batch_op.drop_index(batch_op.f('ix_certificate_signed_private_key_id'))
         batch_op.drop_index(batch_op.f('ix_certificate_signed_certificate_request_id'))

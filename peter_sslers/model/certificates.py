@@ -67,6 +67,8 @@ class CertificateSigned(Base):
     __tablename__ = "certificate_signed"
     __table_args__ = (
         sa.Index("ix_certificate_signed_active_expiry", "is_active", "timestamp_not_after"),
+        # the newest certificate of a name set (recents, renewal "is there a newer one")
+        sa.Index("ix_certificate_signed_set_expiry", "unique_fqdn_set_id", "timestamp_not_after"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,12 +57,13 @@ class ImportResult:
 def import_certificate_signed(
     dbsession: Session, cert_pem: str, key_pem: str, chain_pem: str | None,
     *, source: CertificateSource = CertificateSource.IMPORTED, certificate_request_id: int | None = None,
-    now: datetime.datetime | None = None,
+    now: datetime.datetime | None = None, refresh_recents: bool = True,
 ) -> ImportResult:
     """Store a certificate with its key and chain; an existing certificate is returned as is.
 
     The key must match the certificate and the chain must sign it. Expired and
-    not-yet-valid certificates are accepted and reported in ``warnings``.
+    not-yet-valid certificates are accepted and reported in ``warnings``. Batch importers
+    pass ``refresh_recents=False`` and call ``recents.update_recents`` once afterwards.
     """
     now = now or utcnow()
     with field_errors("certificate_file", "invalid certificate"):
@@ -123,7 +124,8 @@ def import_certificate_signed(
             dbsession, "CertificateSigned__insert", {"id": cert.id, "domains": names},
             [("CertificateSigned", cert.id, "insert")],
         )
-        update_recents_for_set(dbsession, fqdn_set.id)
+        if refresh_recents:  # batch importers refresh once at the end instead
+            update_recents_for_set(dbsession, fqdn_set.id)
     warnings = []
     if info.not_after < now:
         warnings.append(f"the certificate expired on {info.not_after.isoformat()}")

@@ -104,6 +104,9 @@ def _usable_certificate_configs(dbsession: Session, cert_ids: list[int], idonly:
     """``certificate_config`` for each active, unrevoked certificate of ``cert_ids``, in one query."""
     certs: dict[int, tuple] = {}
     links: dict[int, dict[int, list]] = {}
+    if dbsession.autoflush:
+        # Core skips the ORM's autoflush; callers that just issued a certificate rely on it
+        dbsession.flush()
     for row in dbsession.connection().execute(_DOMAIN_CERTIFICATES, {"ids": cert_ids}):
         if row.id not in certs:
             certs[row.id] = (row.cert_pem, row.private_key_id, row.key_pem)
@@ -142,3 +145,19 @@ def domain_config(dbsession: Session, domain: Domain, *, idonly: bool = False) -
     for key, cert_id in slots:
         payload[key] = configs.get(cert_id)
     return payload
+
+
+_DOMAIN_COLUMNS = (
+    Domain.id, Domain.domain_name, Domain.is_active,
+    Domain.certificate_signed_id__latest_single, Domain.certificate_signed_id__latest_multi,
+)
+
+
+def find_domain_row(dbsession: Session, identifier: str):
+    """The columns domain_config needs, by numeric id or by name, in one Core query (or None)."""
+    query = sa.select(*_DOMAIN_COLUMNS)
+    if identifier.isdigit():
+        query = query.where(Domain.id == int(identifier))
+    else:
+        query = query.where(Domain.domain_name == identifier.strip().lower().rstrip("."))
+    return dbsession.execute(query).first()
