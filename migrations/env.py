@@ -8,6 +8,7 @@ from alembic import context
 from pyramid.paster import get_appsettings
 
 from peter_sslers.model import Base, get_engine
+from peter_sslers.model.encryption import EncryptedText
 from peter_sslers.model.meta import TZDateTime
 
 config = context.config
@@ -21,6 +22,8 @@ def render_item(type_, obj, autogen_context):
     """Write the timezone-aware column type as the plain DateTime it stores."""
     if type_ == "type" and isinstance(obj, TZDateTime):
         return "sa.DateTime()"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
     return False
 
 

@@ -47,7 +47,13 @@ def _acme_env(request):
 def configure(config: Configurator, app_settings: AppSettings) -> None:
     """Wire the application onto a Configurator (shared by ``main`` and the tests)."""
     config.registry["app_settings"] = app_settings
+    import os
+
     from .lib import cert_utils
+    from .model import encryption
+
+    keys = app_settings.encryption_key or os.environ.get("PETER_SSLERS_ENCRYPTION_KEY", "")
+    encryption.configure([k for k in keys.split(",") if k.strip()])
 
     cert_utils.configure(
         backend=app_settings.crypto_backend,
@@ -62,6 +68,7 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
     config.include("peter_sslers.model")
     config.include("peter_sslers.views.rendering")
     config.include("peter_sslers.routes")
+    config.include("peter_sslers.security")
     config.scan("peter_sslers.views.errors")
     if app_settings.enable_views_public:
         config.scan("peter_sslers.views.public")

@@ -303,6 +303,17 @@ OPTIONS: tuple[Option, ...] = (
            "Notify about certificates expiring within this many days without a renewal.", "operations"),
     Option("notify.min_interval_seconds", _as_positive_int, "86400",
            "The same notification is not sent again sooner than this.", "operations"),
+    Option("admin.auth", _as_choice("none", "basic", "token", "basic_or_token"), "none",
+           "Authentication on every admin route (pages, .json, downloads): none, basic (htpasswd file with bcrypt "
+           "hashes), token (Authorization: Bearer, tokens stored hashed) or basic_or_token.", "security"),
+    Option("admin.htpasswd_file", _as_optional_text, "",
+           "htpasswd file for admin.auth basic: lines of user:bcrypt-hash (htpasswd -B).", "security"),
+    Option("admin.csrf", _as_choice("auto", "on", "off"), "auto",
+           "CSRF tokens on admin form posts: auto (on whenever admin.auth is not none), on, off. Requests "
+           "authenticated with a bearer token are exempt.", "security"),
+    Option("encryption.key", _as_optional_text, "",
+           "Fernet key(s) encrypting private keys and provider credentials in the database, newest first, comma "
+           "separated (or env PETER_SSLERS_ENCRYPTION_KEY). Empty: stored in clear.", "security"),
     Option("max_upload_bytes", _as_positive_int, "1048576",
            "Largest accepted upload field, in bytes.", "general"),
 )
@@ -342,6 +353,8 @@ def parse_settings(raw: Mapping[str, Any]) -> AppSettings:
         except ValueError as exc:
             raise ConfigurationError(option.key, given, str(exc)) from None
     settings = AppSettings(values)
+    if settings.admin_auth in ("basic", "basic_or_token") and not settings.admin_htpasswd_file:
+        raise ConfigurationError("admin.htpasswd_file", "", f"a file path, required when admin.auth = {settings.admin_auth}")
     if settings.certificate_authority in ("pebble", "custom") and not settings.certificate_authority_directory:
         raise ConfigurationError(
             "certificate_authority_directory", "",
@@ -363,7 +376,7 @@ def describe(settings: AppSettings) -> list[dict[str, Any]]:
     rows = []
     for option in OPTIONS:
         value = getattr(settings, option.attr)
-        if option.key in ("notify.webhook_secret",) and value:
+        if option.key in ("notify.webhook_secret", "encryption.key") and value:
             value = "********"
         elif option.key == "nginx.userpass" and value:
             value = value.split(":", 1)[0] + ":********"

@@ -35,3 +35,12 @@ class Conflict(InvalidRequest):
 
     def __init__(self, message: str, form_errors: dict[str, str] | None = None):
         super().__init__(message, form_errors, status=409)
+
+
+MAX_ID = 2**63 - 1
+
+
+def is_id(raw) -> bool:
+    """A database id as text: ASCII digits only (``"²".isdigit()`` is true) and within BIGINT."""
+    text = str(raw)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID

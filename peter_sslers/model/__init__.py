@@ -30,6 +30,7 @@ from .certificates import (
     PrivateKey,
 )
 from .domains import Domain, UniqueFQDNSet, UniqueFQDNSet2Domain
+from . import encryption
 from .meta import Base
 from .operations import AcmeEventLog, Notification, OperationsEvent, OperationsObjectEvent
 

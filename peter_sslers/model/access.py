@@ -7,6 +7,7 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .encryption import EncryptedText
 from .meta import Base, utcnow
 
 
@@ -31,7 +32,7 @@ class DnsProvider(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(128), unique=True)
     provider_type: Mapped[str] = mapped_column(sa.String(32))
-    config_json: Mapped[str] = mapped_column(sa.Text)
+    config_json: Mapped[str] = mapped_column(EncryptedText)
     is_active: Mapped[bool] = mapped_column(default=True)
     timestamp_created: Mapped[datetime.datetime] = mapped_column(default=utcnow)
 
@@ -45,5 +46,5 @@ class DnsProviderDomain(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dns_provider_id: Mapped[int] = mapped_column(sa.ForeignKey("dns_provider.id"))
     domain_id: Mapped[int] = mapped_column(sa.ForeignKey("domain.id"), index=True)
-    credentials_json: Mapped[str] = mapped_column(sa.Text)
+    credentials_json: Mapped[str] = mapped_column(EncryptedText)
     timestamp_created: Mapped[datetime.datetime] = mapped_column(default=utcnow)

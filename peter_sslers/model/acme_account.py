@@ -7,6 +7,7 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .encryption import EncryptedText
 from .enums import AccountKeySource, AcmeAccountStatus, KeyTechnology, PrivateKeyCycle
 from .meta import Base, enum_column, utcnow
 
@@ -77,7 +78,7 @@ class AcmeAccountKey(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     acme_account_id: Mapped[int] = mapped_column(sa.ForeignKey("acme_account.id"), index=True)
-    key_pem: Mapped[str] = mapped_column(sa.Text)
+    key_pem: Mapped[str] = mapped_column(EncryptedText)
     key_pem_md5: Mapped[str] = mapped_column(sa.String(32), index=True)
     spki_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     jwk_thumbprint: Mapped[str | None] = mapped_column(sa.String(64), index=True)

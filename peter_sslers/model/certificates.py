@@ -7,6 +7,7 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .encryption import EncryptedText
 from .enums import (
     CertificateRequestSource,
     CertificateSource,
@@ -28,7 +29,7 @@ class PrivateKey(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key_pem: Mapped[str] = mapped_column(sa.Text)
+    key_pem: Mapped[str] = mapped_column(EncryptedText)
     key_pem_md5: Mapped[str] = mapped_column(sa.String(32), index=True)
     spki_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     key_technology: Mapped[KeyTechnology] = mapped_column(enum_column(KeyTechnology))

@@ -6,10 +6,13 @@ from pyramid.httpexceptions import HTTPNotFound
 
 from .. import model
 from ..lib.db.domains import find_domain
+from ..lib.errors import is_id
 
 
 def _by_id(model_cls, label: str):
     def factory(request):
+        if not is_id(request.matchdict["id"]):
+            raise HTTPNotFound(f"no {label} with id {request.matchdict['id']}")
         row = request.dbsession.get(model_cls, int(request.matchdict["id"]))
         if row is None:
             raise HTTPNotFound(f"no {label} with id {request.matchdict['id']}")

@@ -6,6 +6,8 @@ import datetime
 import decimal
 import enum
 
+from markupsafe import Markup, escape
+from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, NewResponse
 from pyramid.renderers import JSON
 
@@ -63,6 +65,12 @@ def fmt(value) -> str:
     return str(value)
 
 
+def csrf_input(request) -> Markup:
+    """The hidden CSRF field every admin POST form carries."""
+    token = get_csrf_token(request)
+    return Markup(f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
+
+
 def add_template_globals(event) -> None:
     request = event.get("request")
     if request is None:
@@ -71,6 +79,7 @@ def add_template_globals(event) -> None:
     event.setdefault("admin_prefix", settings.admin_prefix)
     event.setdefault("environment", settings.peter_sslers_environment)
     event.setdefault("fmt", fmt)
+    event.setdefault("csrf_input", lambda: csrf_input(request))
 
 
 def includeme(config) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...model import AcmeAccount, AcmeAccountKey, AcmeServer
 from ...model.enums import AccountKeySource
 from .. import cert_utils
-from ..errors import Conflict, InvalidRequest, NotFound
+from ..errors import Conflict, InvalidRequest, NotFound, is_id
 from .common import log_operation
 from .crypto_input import field_errors, key_technology
 from .private_keys import md5_hex
@@ -122,7 +122,7 @@ def import_pem_account(
     dbsession: Session, key_pem: str, acme_server_id: str | None, contact: str | None,
 ) -> tuple[AcmeAccount, bool]:
     """An account from a PEM key on a chosen server (registered on the server separately)."""
-    if not acme_server_id or not str(acme_server_id).isdigit():
+    if not acme_server_id or not is_id(acme_server_id):
         raise InvalidRequest("choose an ACME server", {"acme_server_id": "required: the id of an AcmeServer"})
     server = dbsession.get(AcmeServer, int(acme_server_id))
     if server is None:

@@ -17,6 +17,7 @@ from ...model import (
     Domain,
     PrivateKey,
 )
+from ..errors import is_id
 from .certificate_cas import chains_for, pick_default_chain, preference_list
 
 
@@ -156,7 +157,9 @@ _DOMAIN_COLUMNS = (
 def find_domain_row(dbsession: Session, identifier: str):
     """The columns domain_config needs, by numeric id or by name, in one Core query (or None)."""
     query = sa.select(*_DOMAIN_COLUMNS)
-    if identifier.isdigit():
+    if identifier.isascii() and identifier.isdigit():
+        if not is_id(identifier):
+            return None
         query = query.where(Domain.id == int(identifier))
     else:
         query = query.where(Domain.domain_name == identifier.strip().lower().rstrip("."))

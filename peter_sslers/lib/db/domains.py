@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ...model import Domain, UniqueFQDNSet, UniqueFQDNSet2Domain
+from ..errors import is_id
 from .common import get_or_create
 
 
@@ -49,7 +50,9 @@ def get_or_create_unique_fqdn_set(
 
 def find_domain(dbsession: Session, identifier: str) -> Domain | None:
     """A domain by numeric id or by name."""
-    if identifier.isdigit():
+    if identifier.isascii() and identifier.isdigit():
+        if not is_id(identifier):
+            return None
         return dbsession.get(Domain, int(identifier))
     return dbsession.execute(
         sa.select(Domain).where(Domain.domain_name == identifier.strip().lower().rstrip("."))

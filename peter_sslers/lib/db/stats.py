@@ -104,3 +104,32 @@ def recent_operations(dbsession: Session, limit: int = 10) -> list[dict]:
         }
         for event in rows
     ]
+
+
+def expirations_by_week(
+    dbsession: Session, now: datetime.datetime | None = None, weeks: int = 13
+) -> list[dict]:
+    """Active certificates expiring in each of the next ``weeks`` weeks, in one grouped query.
+
+    Week 0 starts at today's midnight (UTC); certificates that already expired are not counted.
+    Every week is present in the answer, empty weeks with a count of 0.
+    """
+    now = now or utcnow()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    bounds = [start + datetime.timedelta(days=7 * (i + 1)) for i in range(weeks)]
+    not_after = CertificateSigned.timestamp_not_after
+    # a CASE over the week boundaries buckets portably (SQLite and PostgreSQL date maths differ)
+    # (grouped in an outer query: PostgreSQL would not match the CASE's bound parameters twice)
+    bucketed = (
+        sa.select(sa.case(*((not_after < bound, i) for i, bound in enumerate(bounds))).label("week"))
+        .where(CertificateSigned.is_active.is_(True), not_after >= now, not_after < bounds[-1])
+        .subquery()
+    )
+    rows = dbsession.execute(
+        sa.select(bucketed.c.week, sa.func.count()).group_by(bucketed.c.week)
+    ).all()
+    counts = {int(week): count for week, count in rows}
+    return [
+        {"week_start": (start + datetime.timedelta(days=7 * i)).date(), "count": counts.get(i, 0)}
+        for i in range(weeks)
+    ]

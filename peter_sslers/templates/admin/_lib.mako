@@ -32,7 +32,7 @@
 </%def>
 
 <%def name="post_form(action, label, fields=None, button_class='btn-primary')">
-<form method="POST" action="${action}" class="d-inline">
+<form method="POST" action="${action}" class="d-inline">${csrf_input()}
 % for name, value in (fields or {}).items():
   <input type="hidden" name="${name}" value="${value}">
 % endfor

@@ -1,7 +1,7 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">New ACME account</%def>
 <p>${instructions}</p>
-<form method="POST" action="${request.path}">
+<form method="POST" action="${request.path}">${csrf_input()}
   <div class="mb-2"><label class="form-label" for="acme_server_id">ACME server</label>
     <select class="form-select" id="acme_server_id" name="acme_server_id">
 % for s in acme_servers:

@@ -13,7 +13,7 @@ Filtered by: ${', '.join(k + '=' + v for k, v in applied_filters.items())}. <a h
 % for e in acme_event_logs:
     <tr><td><a href="${admin_prefix}/acme-event-log/${e['id']}">${e['id']}</a></td><td>${fmt(e['timestamp_event'])}</td>
         <td>${e['acme_event']}</td><td>${fmt(e['result'])}</td><td>${e['status_code'] or ''}</td><td>${e['problem_type'] or ''}</td>
-        <td>${e['elapsed_ms']}</td><td>${e['acme_account_id'] or ''}</td><td>${e['acme_order_id'] or ''}</td></tr>
+        <td>${fmt(e['elapsed_ms'])}</td><td>${e['acme_account_id'] or ''}</td><td>${e['acme_order_id'] or ''}</td></tr>
 % endfor
   </tbody>
 </table>

@@ -1,7 +1,7 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">New acme-flow</%def>
 <p>${instructions}</p>
-<form method="POST" action="${request.path}">
+<form method="POST" action="${request.path}">${csrf_input()}
   <div class="mb-2"><label class="form-label" for="challenges">Challenges: <code>domain token keyauthorization</code>, one per line</label>
     <textarea class="form-control" id="challenges" name="challenges" rows="6"></textarea></div>
   <div class="mb-2"><label class="form-label" for="challenge_type">Challenge type</label>

@@ -4,7 +4,7 @@
 % if not acme_accounts:
 <p class="alert alert-warning">No active ACME account: <a href="${admin_prefix}/acme-account/new">create one</a> first.</p>
 % endif
-<form method="POST" action="${request.path}" enctype="multipart/form-data">
+<form method="POST" action="${request.path}" enctype="multipart/form-data">${csrf_input()}
   <div class="mb-2"><label class="form-label" for="acme_account_id">ACME account</label>
     <select class="form-select" id="acme_account_id" name="acme_account_id">
 % for a in acme_accounts:

@@ -8,7 +8,7 @@ ${lib.notice()}
 % for s in acme_servers:
     <tr><td>${s['id']}</td><td>${s['name']}</td><td><code>${s['directory_url']}</code></td><td>${fmt(s['is_default'])}</td>
         <td>${fmt(s['is_supports_ari'])}</td><td>${fmt(s['is_supports_profiles'])}</td><td>${fmt(s['has_ca_bundle'])}</td>
-        <td><form method="POST" action="${admin_prefix}/acme-server/${s['id']}/check"><button type="submit" class="btn btn-sm btn-secondary">Check directory</button></form></td></tr>
+        <td><form method="POST" action="${admin_prefix}/acme-server/${s['id']}/check">${csrf_input()}<button type="submit" class="btn btn-sm btn-secondary">Check directory</button></form></td></tr>
 % endfor
   </tbody>
 </table>

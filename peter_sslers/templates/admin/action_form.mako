@@ -1,7 +1,7 @@
 <%inherit file="/base.mako"/>
 <%def name="title()">${action.replace('_', ' ').capitalize()}</%def>
 <p>${instructions}</p>
-<form method="POST" action="${request.path}">
+<form method="POST" action="${request.path}">${csrf_input()}
 % for name, help in form_fields.items():
   <div class="mb-2">
     <label class="form-label" for="${name}"><code>${name}</code></label>

@@ -18,5 +18,5 @@
 </ul>
 % endif
 % endif
-<form method="POST" action="${request.path}"><button type="submit" class="btn btn-primary">Run ${operation}</button></form>
+<form method="POST" action="${request.path}">${csrf_input()}<button type="submit" class="btn btn-primary">Run ${operation}</button></form>
 <p class="text-muted small">From the command line: <code>prequest -m POST example_development.ini ${request.path}.json</code></p>

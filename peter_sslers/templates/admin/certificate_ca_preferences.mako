@@ -21,7 +21,7 @@ ${lib.notice()}
 <p>The list is empty: each certificate's default chain is the one its ACME server marked default.</p>
 % endif
 <h2>Add a CA</h2>
-<form method="POST" action="${request.path}">
+<form method="POST" action="${request.path}">${csrf_input()}
   <input type="hidden" name="action" value="add">
   <label>CertificateCA id <input type="text" name="certificate_ca_id" size="6"></label>
   <label>or SHA-1 fingerprint <input type="text" name="fingerprint_sha1" size="42"></label>

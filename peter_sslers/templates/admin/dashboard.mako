@@ -1,4 +1,5 @@
 <%inherit file="/base.mako"/>
+<%! from peter_sslers.lib import charts %>
 <%def name="title()">Dashboard</%def>
 
 <h2>Needs attention</h2>
@@ -11,6 +12,24 @@
 % else:
 <p>Nothing needs attention.</p>
 % endif
+
+<h2 id="expirations">Expirations in the next ${len(expirations_by_week)} weeks</h2>
+<div class="row align-items-start">
+<figure class="col-lg-8 mb-2">
+${charts.expirations_histogram(expirations_by_week) | n}
+<figcaption class="text-muted small">Active certificates by the week their validity ends (weeks start at midnight UTC).</figcaption>
+</figure>
+<div class="col-lg-4">
+<table class="table table-sm table-striped w-auto small" aria-describedby="expirations">
+  <thead><tr><th scope="col">Week starting</th><th scope="col">Certificates expiring</th></tr></thead>
+  <tbody>
+% for week in expirations_by_week:
+    <tr><td>${week['week_start'].isoformat()}</td><td>${week['count']}</td></tr>
+% endfor
+  </tbody>
+</table>
+</div>
+</div>
 
 <h2>Counts</h2>
 <table class="table table-sm table-striped w-auto">

@@ -23,6 +23,6 @@
 %   endif
 <p>${remaining} item(s) remain${' — continuing…' if refresh_url else '.'}</p>
 % endif
-<form method="POST" action="${request.path}"><button type="submit" class="btn btn-primary">Process one item</button></form>
+<form method="POST" action="${request.path}">${csrf_input()}<button type="submit" class="btn btn-primary">Process one item</button></form>
 <p><a href="${request.path}?continue=1">Process until the queue is empty</a> (reloads itself)</p>
 <p class="text-muted small">cron: <code>prequest -m POST CONFIG.ini ${request.path}.json</code> (add <code>?limit=N</code> for a worker batch)</p>

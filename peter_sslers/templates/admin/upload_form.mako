@@ -13,7 +13,7 @@
   </div>
 </%def>
 <p>${instructions}</p>
-<form method="POST" enctype="multipart/form-data" action="${request.path}">
+<form method="POST" enctype="multipart/form-data" action="${request.path}">${csrf_input()}
 % for name, help in form_fields.items():
 ${field_input(name, help)}
 % endfor

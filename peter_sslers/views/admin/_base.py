@@ -7,12 +7,12 @@ import urllib.parse
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge, HTTPSeeOther
 from pyramid.response import Response
 
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 
 
 def page_number(request) -> int:
     raw = request.params.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) < 10_000_000:
+    if not is_id(raw) or int(raw) >= 10_000_000:
         raise InvalidRequest("invalid page number", {"page": "a whole number from 1"})
     return int(raw)
 

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from ...lib import formats, presenters
 from ...lib.db import acme_accounts
 from ...lib.db.common import paginate
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 from ...model import AcmeAccount, AcmeAccountKey, AcmeServer, PrivateKey
 from ._base import download, instructions, page_number, read_field, see_other
 
@@ -157,7 +157,7 @@ class AcmeAccountNewViews:
             server_id = str(self.dbsession.execute(
                 sa.select(AcmeServer.id).where(AcmeServer.is_default.is_(True))
             ).scalar_one_or_none() or "")
-        if not server_id.isdigit():
+        if not is_id(server_id):
             raise InvalidRequest("choose an ACME server", {"acme_server_id": "the id of an AcmeServer"})
         eab = None
         if post.get("eab_kid") or post.get("eab_hmac_key"):

@@ -12,7 +12,7 @@ from ...lib.acme import order_requests, orders
 from ...lib.acme.accounts import parse_enum
 from ...lib.db.common import paginate
 from ...lib.db.queries import domain_names_for_sets
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 from ...model import (
     AcmeAccount,
     AcmeAuthorization,
@@ -22,7 +22,13 @@ from ...model import (
     AcmeOrder2AcmeAuthorization,
     DnsProvider,
 )
-from ...model.enums import AcmeOrderStatus, KeyTechnology, PrivateKeyCycle, ProcessingStrategy
+from ...model.enums import (
+    AcmeAuthorizationStatus,
+    AcmeOrderStatus,
+    KeyTechnology,
+    PrivateKeyCycle,
+    ProcessingStrategy,
+)
 from ._base import instructions, page_number, read_field, see_other
 from .logs import event_log_json
 
@@ -117,7 +123,7 @@ def _int_field(post, name: str) -> int | None:
     raw = (post.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_id(raw):
         raise InvalidRequest(f"invalid {name}", {name: "a whole number"})
     return int(raw)
 
@@ -245,7 +251,10 @@ class AcmeOrderViews:
         query = sa.select(AcmeAuthorization).order_by(AcmeAuthorization.id.desc())
         status = self.request.params.get("status")
         if status:
-            query = query.where(AcmeAuthorization.status == status)
+            try:
+                query = query.where(AcmeAuthorization.status == AcmeAuthorizationStatus(status))
+            except ValueError:
+                raise InvalidRequest("invalid status", {"status": ", ".join(s.value for s in AcmeAuthorizationStatus)}) from None
         page = paginate(self.dbsession, query, page_number(self.request))
         names = self._domain_names([a.domain_id for a in page.items])
         return {

@@ -11,7 +11,7 @@ from ...lib.acme import autocert, queues
 from ...lib.acme.accounts import parse_enum
 from ...lib.db.common import paginate
 from ...lib.domain_names import split_domain_names
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 from ...lib.presenters import sid
 from ...model import QueueCertificate, QueueDomain, writer_bind
 from ...model.enums import KeyTechnology, PrivateKeyCycle, QueueStatus
@@ -51,7 +51,7 @@ def _status_filter(request, model):
 def _int(raw, field):
     if raw in (None, ""):
         return None
-    if not str(raw).isdigit():
+    if not is_id(raw):
         raise InvalidRequest(f"invalid {field}", {field: "a whole number"})
     return int(raw)
 

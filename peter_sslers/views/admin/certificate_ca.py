@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from ...lib import formats, presenters
 from ...lib.db import certificate_cas
 from ...lib.db.common import paginate
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 from ...model import (
     CertificateCA,
     CertificateCAChain,
@@ -118,7 +118,7 @@ class CertificateCAViews:
             ca_id = str(self.dbsession.execute(
                 sa.select(CertificateCA.id).where(CertificateCA.fingerprint_sha1 == fingerprint)
             ).scalar_one_or_none() or "")
-        if not ca_id.isdigit():
+        if not is_id(ca_id):
             raise InvalidRequest("name a CertificateCA", {"certificate_ca_id": "an id (or give fingerprint_sha1)"})
         certificate_cas.edit_preferences(self.dbsession, action, int(ca_id))
         return {**self._preferences(), "operation": f"preference {action}"}

@@ -12,7 +12,7 @@ from pyramid.view import view_config
 from ...lib import cert_utils, formats, presenters
 from ...lib.db import certificate_cas, certificates, config_payloads, queries
 from ...lib.db.common import paginate
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 from ...model import CertificateCA, CertificateCAChain
 from ._base import download, instructions, page_number, read_field, see_other
 
@@ -27,7 +27,7 @@ def _int_param(request, name: str) -> int | None:
     raw = request.params.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    if not is_id(raw):
         raise InvalidRequest(f"invalid {name}", {name: "a whole number"})
     return int(raw)
 

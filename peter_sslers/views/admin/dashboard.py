@@ -26,6 +26,7 @@ def dashboard(request):
         "counts": counts,
         "attention": stats.attention_items(counts),
         "recent_operations": stats.recent_operations(request.dbsession),
+        "expirations_by_week": stats.expirations_by_week(request.dbsession),
     }
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pyramid.view import view_config
 
 from ...lib.db.common import paginate
-from ...lib.errors import InvalidRequest
+from ...lib.errors import InvalidRequest, is_id
 from ...lib.presenters import sid
 from ...model import AcmeEventLog, OperationsEvent, OperationsObjectEvent
 from ...model.enums import EventResult
@@ -54,7 +54,7 @@ def acme_event_logs(request):
     for name in ID_FILTERS:
         raw = request.params.get(name)
         if raw:
-            if not raw.isdigit():
+            if not is_id(raw):
                 raise InvalidRequest(f"invalid {name}", {name: "a whole number"})
             query = query.where(getattr(AcmeEventLog, name) == int(raw))
             filters[name] = raw
