@@ -240,11 +240,12 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
         )
     )
     table = QueueCertificate.__table__
-    inserted = dbsession.execute(
+    # RETURNING: INSERT ... SELECT reports no rowcount on every driver (psycopg says -1)
+    inserted = len(dbsession.execute(
         sa.insert(table).from_select(
             ["unique_fqdn_set_id", "certificate_signed_id", "status", "attempts", "timestamp_created"], due
-        )
-    ).rowcount
+        ).returning(table.c.id)
+    ).all())
     dbsession.execute(
         sa.update(QueueCertificate)
         .where(QueueCertificate.acme_order_id__source.is_(None), QueueCertificate.status == QueueStatus.QUEUED)
