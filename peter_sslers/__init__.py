@@ -81,5 +81,6 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
         config.include("peter_sslers.views.admin.acme_order_actions")
         config.include("peter_sslers.views.admin.dns_provider")
         config.include("peter_sslers.views.admin.automation")
+        config.include("peter_sslers.lib.redis_sync")
     if not (app_settings.enable_views_public or app_settings.enable_views_admin):
         log.warning("both enable_views_public and enable_views_admin are off: only 404s will be served")

@@ -24,7 +24,7 @@ from ...model.enums import (
     ProcessingStrategy,
 )
 from ...model.meta import utcnow
-from .. import cert_utils
+from .. import cert_utils, redis_sync
 from ..acme_v2 import AcmeClient
 from ..acme_v2 import errors as acme_errors
 from ..db import rate_limits
@@ -214,6 +214,8 @@ def download(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
             link_chain(dbsession, result.certificate, chain, upstream_default=False)
     order.certificate_signed_id = result.certificate.id
     order.processing_status = ProcessingStatus.CERTIFICATE_DOWNLOADED
+    dbsession.flush()
+    redis_sync.write_through_set(dbsession, env.settings, order.unique_fqdn_set_id)
     log_operation(
         dbsession, "AcmeOrder__certificate_downloaded",
         {"id": order.id, "certificate_signed_id": result.certificate.id, "alternates": len(chains.alternates)},

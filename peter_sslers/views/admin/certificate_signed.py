@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ...lib import cert_utils, formats, presenters
+from ...lib import cert_utils, formats, presenters, redis_sync
 from ...lib.db import certificate_cas, certificates, config_payloads, queries
 from ...lib.db.common import paginate
 from ...lib.errors import InvalidRequest, is_id
@@ -154,6 +154,7 @@ class CertificateSignedViews:
     def _mark(self) -> dict:
         action = self.request.POST.get("action", "")
         certificates.mark_certificate(self.dbsession, self.context, action)
+        redis_sync.write_through_set(self.dbsession, self.request.app_settings, self.context.unique_fqdn_set_id)
         return {"result": "success", "operation": f"mark {action}",
                 "certificate_signed": presenters.certificate_signed(self.context)}
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ...lib import presenters
+from ...lib import presenters, redis_sync
 from ...lib.db import certificates, config_payloads, queries
 from ...lib.db.common import log_operation, paginate
 from ...lib.db.recents import update_recents
@@ -101,6 +101,7 @@ class DomainViews:
         log_operation(self.dbsession, f"Domain__mark__{action}", {"id": domain.id}, [("Domain", domain.id, action)])
         self.dbsession.flush()
         update_recents(self.dbsession, [domain.id])
+        redis_sync.write_through(self.dbsession, self.request.app_settings, [domain.id])
         return {"result": "success", "operation": f"mark {action}", "domain": presenters.domain(domain)}
 
     @view_config(route_name="admin:domain:mark|json", request_method="POST", renderer="json")
