@@ -7,6 +7,7 @@ import zope.sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from . import encryption  # noqa: F401 - peter_sslers.model.encryption is public
 from .access import AdminApiToken, DnsProvider, DnsProviderDomain
 from .acme_account import AcmeAccount, AcmeAccountKey, AcmeServer
 from .acme_order import (
@@ -30,7 +31,6 @@ from .certificates import (
     PrivateKey,
 )
 from .domains import Domain, UniqueFQDNSet, UniqueFQDNSet2Domain
-from . import encryption
 from .meta import Base
 from .operations import AcmeEventLog, Notification, OperationsEvent, OperationsObjectEvent
 

@@ -13,7 +13,15 @@ import sqlalchemy as sa
 from pyramid.paster import get_appsettings, setup_logging
 from sqlalchemy.orm import Session
 
-from ..model import AcmeAccountKey, DnsProvider, DnsProviderDomain, PrivateKey, encryption, get_engine, writer_bind
+from ..model import (
+    AcmeAccountKey,
+    DnsProvider,
+    DnsProviderDomain,
+    PrivateKey,
+    encryption,
+    get_engine,
+    writer_bind,
+)
 from ..settings import ConfigurationError, parse_settings
 
 COLUMNS = (
