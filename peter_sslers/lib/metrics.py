@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "peter_sslers_"
 # the classic text format generate_latest writes (the constant is newer than prometheus_client 0.20)
-CONTENT_TYPE = getattr(exposition, "CONTENT_TYPE_PLAIN_0_0_4", "text/plain; version=0.0.4; charset=utf-8")
+CONTENT_TYPE = getattr(
+    exposition, "CONTENT_TYPE_PLAIN_0_0_4", "text/plain; version=0.0.4; charset=utf-8"
+)
 # per-certificate series are capped: a scrape must stay small however large the store is
 EXPIRY_SERIES_LIMIT = 1000
 CERTIFICATE_STATES = ("active", "expired_active", "inactive", "revoked")
@@ -45,7 +47,9 @@ def _timestamp(value: datetime.datetime | None) -> float | None:
     return None if value is None else value.timestamp()
 
 
-def certificate_states(dbsession: Session, now: datetime.datetime) -> tuple[dict[str, int], datetime.datetime | None]:
+def certificate_states(
+    dbsession: Session, now: datetime.datetime
+) -> tuple[dict[str, int], datetime.datetime | None]:
     """Certificates per state (mutually exclusive) and the earliest expiry of an active one.
 
     One GROUP BY over a CASE: revoked, inactive, expired but still active, active.
@@ -60,7 +64,9 @@ def certificate_states(dbsession: Session, now: datetime.datetime) -> tuple[dict
     # grouped in an outer query: PostgreSQL would not match the CASE's bound parameters twice
     inner = sa.select(state, cert.timestamp_not_after.label("not_after")).subquery()
     rows = dbsession.execute(
-        sa.select(inner.c.state, sa.func.count(), sa.func.min(inner.c.not_after)).group_by(inner.c.state)
+        sa.select(inner.c.state, sa.func.count(), sa.func.min(inner.c.not_after)).group_by(
+            inner.c.state
+        )
     ).all()
     counts = dict.fromkeys(CERTIFICATE_STATES, 0)
     earliest = None
@@ -71,7 +77,9 @@ def certificate_states(dbsession: Session, now: datetime.datetime) -> tuple[dict
     return counts, earliest
 
 
-def certificate_expiries(dbsession: Session, limit: int = EXPIRY_SERIES_LIMIT) -> list[tuple[int, str, datetime.datetime]]:
+def certificate_expiries(
+    dbsession: Session, limit: int = EXPIRY_SERIES_LIMIT
+) -> list[tuple[int, str, datetime.datetime]]:
     """(id, first domain name, not after) of the ``limit`` soonest-expiring managed certificates.
 
     Managed: active, not revoked, and the newest certificate of its name set (an older one
@@ -79,7 +87,11 @@ def certificate_expiries(dbsession: Session, limit: int = EXPIRY_SERIES_LIMIT) -
     """
     newer = aliased(CertificateSigned)
     soonest = (
-        sa.select(CertificateSigned.id, CertificateSigned.unique_fqdn_set_id, CertificateSigned.timestamp_not_after)
+        sa.select(
+            CertificateSigned.id,
+            CertificateSigned.unique_fqdn_set_id,
+            CertificateSigned.timestamp_not_after,
+        )
         .where(
             CertificateSigned.is_active.is_(True),
             CertificateSigned.is_revoked.is_(False),
@@ -94,7 +106,10 @@ def certificate_expiries(dbsession: Session, limit: int = EXPIRY_SERIES_LIMIT) -
     )
     rows = dbsession.execute(
         sa.select(soonest.c.id, sa.func.min(Domain.domain_name), soonest.c.timestamp_not_after)
-        .join(UniqueFQDNSet2Domain, UniqueFQDNSet2Domain.unique_fqdn_set_id == soonest.c.unique_fqdn_set_id)
+        .join(
+            UniqueFQDNSet2Domain,
+            UniqueFQDNSet2Domain.unique_fqdn_set_id == soonest.c.unique_fqdn_set_id,
+        )
         .join(Domain, Domain.id == UniqueFQDNSet2Domain.domain_id)
         .group_by(soonest.c.id, soonest.c.timestamp_not_after)
         .order_by(soonest.c.timestamp_not_after, soonest.c.id)
@@ -103,9 +118,7 @@ def certificate_expiries(dbsession: Session, limit: int = EXPIRY_SERIES_LIMIT) -
 
 
 def _grouped(dbsession: Session, column, *extra) -> list[tuple]:
-    return dbsession.execute(
-        sa.select(column, sa.func.count(), *extra).group_by(column)
-    ).all()
+    return dbsession.execute(sa.select(column, sa.func.count(), *extra).group_by(column)).all()
 
 
 def last_redis_prime(dbsession: Session) -> tuple[float | None, datetime.datetime | None]:
@@ -150,7 +163,8 @@ class StoreCollector:
     def _certificates(self, now: datetime.datetime) -> Iterator[Metric]:
         counts, earliest = certificate_states(self.dbsession, now)
         states = _gauge(
-            "certificates", "Certificates by state: active, expired_active (expired, still active), inactive, revoked.",
+            "certificates",
+            "Certificates by state: active, expired_active (expired, still active), inactive, revoked.",
             ["state"],
         )
         for state in CERTIFICATE_STATES:
@@ -179,12 +193,14 @@ class StoreCollector:
             orders.add_metric([status.value], counts.get(status, 0))
         yield orders
         requests = CounterMetricFamily(
-            PREFIX + "acme_requests", "Exchanges with ACME servers in the event log, by event and result.",
+            PREFIX + "acme_requests",
+            "Exchanges with ACME servers in the event log, by event and result.",
             labels=["event", "result"],
         )
         rows = self.dbsession.execute(
-            sa.select(AcmeEventLog.acme_event, AcmeEventLog.result, sa.func.count())
-            .group_by(AcmeEventLog.acme_event, AcmeEventLog.result)
+            sa.select(AcmeEventLog.acme_event, AcmeEventLog.result, sa.func.count()).group_by(
+                AcmeEventLog.acme_event, AcmeEventLog.result
+            )
         ).all()
         for event, result, count in rows:
             requests.add_metric([event, getattr(result, "value", str(result))], count)
@@ -197,7 +213,11 @@ class StoreCollector:
             domains.add_metric([status.value], counts.get(status, 0))
         yield domains
         renewals = _gauge("queue_certificates", "Renewal queue items by status.", ["status"])
-        rows = _grouped(self.dbsession, QueueCertificate.status, sa.func.max(QueueCertificate.timestamp_processed))
+        rows = _grouped(
+            self.dbsession,
+            QueueCertificate.status,
+            sa.func.max(QueueCertificate.timestamp_processed),
+        )
         counts = {status: count for status, count, _ in rows}
         for status in QueueStatus:
             renewals.add_metric([status.value], counts.get(status, 0))
@@ -205,7 +225,8 @@ class StoreCollector:
         last_done = next((when for status, _, when in rows if status == QueueStatus.DONE), None)
         if last_done is not None:
             gauge = _gauge(
-                "renewal_last_success_timestamp_seconds", "When the renewal queue last renewed a certificate (unix time).",
+                "renewal_last_success_timestamp_seconds",
+                "When the renewal queue last renewed a certificate (unix time).",
             )
             gauge.add_metric([], last_done.timestamp())
             yield gauge
@@ -217,7 +238,9 @@ class StoreCollector:
             gauge.add_metric([], seconds)
             yield gauge
         if when is not None:
-            gauge = _gauge("redis_prime_last_timestamp_seconds", "When Redis was last primed (unix time).")
+            gauge = _gauge(
+                "redis_prime_last_timestamp_seconds", "When Redis was last primed (unix time)."
+            )
             gauge.add_metric([], when.timestamp())
             yield gauge
 

@@ -74,7 +74,9 @@ def expiring_certificates(dbsession: Session, settings, now: datetime.datetime) 
     newer = aliased(CertificateSigned)
     rows = dbsession.execute(
         sa.select(
-            CertificateSigned.id, CertificateSigned.unique_fqdn_set_id, CertificateSigned.timestamp_not_after
+            CertificateSigned.id,
+            CertificateSigned.unique_fqdn_set_id,
+            CertificateSigned.timestamp_not_after,
         )
         .where(
             CertificateSigned.is_active.is_(True),
@@ -108,21 +110,25 @@ def expiring_certificates(dbsession: Session, settings, now: datetime.datetime) 
 
 def renewal_failures(dbsession: Session, settings, now: datetime.datetime) -> list[Finding]:
     """Renewal queue items that failed for good, or failed an attempt and wait for a retry."""
-    rows = dbsession.execute(
-        sa.select(QueueCertificate)
-        .where(
-            sa.or_(
-                QueueCertificate.status == QueueStatus.FAILED,
-                sa.and_(
-                    QueueCertificate.status.in_((QueueStatus.QUEUED, QueueStatus.CLAIMED)),
-                    QueueCertificate.attempts > 0,
-                    QueueCertificate.last_error.is_not(None),
-                ),
+    rows = (
+        dbsession.execute(
+            sa.select(QueueCertificate)
+            .where(
+                sa.or_(
+                    QueueCertificate.status == QueueStatus.FAILED,
+                    sa.and_(
+                        QueueCertificate.status.in_((QueueStatus.QUEUED, QueueStatus.CLAIMED)),
+                        QueueCertificate.attempts > 0,
+                        QueueCertificate.last_error.is_not(None),
+                    ),
+                )
             )
+            .order_by(QueueCertificate.id)
+            .limit(MAX_FINDINGS_PER_CHECK)
         )
-        .order_by(QueueCertificate.id)
-        .limit(MAX_FINDINGS_PER_CHECK)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     names = domain_names_for_sets(dbsession, [row.unique_fqdn_set_id for row in rows])
     findings = []
     for item in rows:
@@ -148,15 +154,28 @@ def account_problems(dbsession: Session, settings, now: datetime.datetime) -> li
         AcmeAccount.is_global_default.is_(True),
         AcmeAccount.id == (automation_id or -1),
     )
-    rows = dbsession.execute(
-        sa.select(AcmeAccount)
-        .where(in_use, sa.or_(AcmeAccount.status != AcmeAccountStatus.VALID, AcmeAccount.is_active.is_(False)))
-        .order_by(AcmeAccount.id)
-        .limit(MAX_FINDINGS_PER_CHECK)
-    ).scalars().all()
+    rows = (
+        dbsession.execute(
+            sa.select(AcmeAccount)
+            .where(
+                in_use,
+                sa.or_(
+                    AcmeAccount.status != AcmeAccountStatus.VALID, AcmeAccount.is_active.is_(False)
+                ),
+            )
+            .order_by(AcmeAccount.id)
+            .limit(MAX_FINDINGS_PER_CHECK)
+        )
+        .scalars()
+        .all()
+    )
     findings = []
     for account in rows:
-        problem = f"status {account.status.value}" if account.status != AcmeAccountStatus.VALID else "not active"
+        problem = (
+            f"status {account.status.value}"
+            if account.status != AcmeAccountStatus.VALID
+            else "not active"
+        )
         roles = [r for r, yes in (("global default", account.is_global_default),
                                   ("automation account", account.id == automation_id)) if yes]  # fmt: skip
         findings.append(Finding(
@@ -171,13 +190,19 @@ def account_problems(dbsession: Session, settings, now: datetime.datetime) -> li
 
 def rate_limits(dbsession: Session, settings, now: datetime.datetime) -> list[Finding]:
     """rateLimited answers whose retry-after is still ahead."""
-    rows = dbsession.execute(
-        sa.select(RateLimited)
-        .where(RateLimited.timestamp_retry_after > now)
-        .order_by(RateLimited.timestamp_retry_after.desc())
-        .limit(MAX_FINDINGS_PER_CHECK)
-    ).scalars().all()
-    names = domain_names_for_sets(dbsession, [r.unique_fqdn_set_id for r in rows if r.unique_fqdn_set_id])
+    rows = (
+        dbsession.execute(
+            sa.select(RateLimited)
+            .where(RateLimited.timestamp_retry_after > now)
+            .order_by(RateLimited.timestamp_retry_after.desc())
+            .limit(MAX_FINDINGS_PER_CHECK)
+        )
+        .scalars()
+        .all()
+    )
+    names = domain_names_for_sets(
+        dbsession, [r.unique_fqdn_set_id for r in rows if r.unique_fqdn_set_id]
+    )
     findings = []
     for row in rows:
         domains = names.get(row.unique_fqdn_set_id, []) if row.unique_fqdn_set_id else []
@@ -195,7 +220,10 @@ def rate_limits(dbsession: Session, settings, now: datetime.datetime) -> list[Fi
 
 
 CHECKS: tuple[Callable[[Session, object, datetime.datetime], list[Finding]], ...] = (
-    expiring_certificates, renewal_failures, account_problems, rate_limits,
+    expiring_certificates,
+    renewal_failures,
+    account_problems,
+    rate_limits,
 )
 
 
@@ -271,7 +299,9 @@ class EmailChannel:
     name = "email"
 
     def __init__(self, settings):
-        self.recipients = [a.strip() for a in (settings.notify_email_to or "").split(",") if a.strip()]
+        self.recipients = [
+            a.strip() for a in (settings.notify_email_to or "").split(",") if a.strip()
+        ]
         self.sender = settings.notify_email_from
         self.host, self.port = settings.notify_smtp_host, settings.notify_smtp_port
         self.environment = settings.peter_sslers_environment
@@ -293,7 +323,10 @@ class EmailChannel:
         message["To"] = ", ".join(self.recipients)
         message["X-Peter-SSLers-Dedupe-Key"] = document["dedupe_key"]
         message.set_content(
-            document["summary"] + "\n\n" + json.dumps(document["details"], indent=2, sort_keys=True, default=str) + "\n"
+            document["summary"]
+            + "\n\n"
+            + json.dumps(document["details"], indent=2, sort_keys=True, default=str)
+            + "\n"
         )
         try:
             self._connection().send_message(message)
@@ -343,7 +376,9 @@ def _recently_sent(
     )
 
 
-def _deliver(dbsession: Session, channel, findings: list[Finding], settings, now: datetime.datetime) -> list[dict]:
+def _deliver(
+    dbsession: Session, channel, findings: list[Finding], settings, now: datetime.datetime
+) -> list[dict]:
     results = []
     channel.open()
     try:
@@ -354,7 +389,9 @@ def _deliver(dbsession: Session, channel, findings: list[Finding], settings, now
                 channel.send(document)
             except Exception as exc:  # noqa: BLE001 - one failed send must not stop the others
                 error = f"{type(exc).__name__}: {exc}"[:2000]
-                log.warning("notification %s via %s failed: %s", finding.dedupe_key, channel.name, error)
+                log.warning(
+                    "notification %s via %s failed: %s", finding.dedupe_key, channel.name, error
+                )
             dbsession.add(Notification(
                 notification_type=finding.notification_type, channel=channel.name, target=channel.target,
                 dedupe_key=finding.dedupe_key[:255], payload_json=json.dumps(document, default=str),
@@ -387,7 +424,9 @@ def run_checks(dbsession: Session, settings, now: datetime.datetime | None = Non
         "notifications": [],
     }
     for channel in channels(settings):
-        suppressed = _recently_sent(dbsession, (f.dedupe_key for f in findings), channel.name, since)
+        suppressed = _recently_sent(
+            dbsession, (f.dedupe_key for f in findings), channel.name, since
+        )
         due = [f for f in findings if f.dedupe_key not in suppressed]
         results = _deliver(dbsession, channel, due, settings, now)
         sent = sum(r["result"] == "success" for r in results)
@@ -399,5 +438,7 @@ def run_checks(dbsession: Session, settings, now: datetime.datetime | None = Non
         summary["notifications"].extend(results)
     dbsession.flush()
     if not summary["channels"]:
-        summary["note"] = "no channel configured (notify.webhook_url, notify.email_to): nothing was sent"
+        summary["note"] = (
+            "no channel configured (notify.webhook_url, notify.email_to): nothing was sent"
+        )
     return summary

@@ -82,8 +82,28 @@ def add_template_globals(event) -> None:
     event.setdefault("csrf_input", lambda: csrf_input(request))
 
 
+def form_body_tween_factory(handler, registry):
+    """A POST body WebOb cannot parse (e.g. multipart without a boundary) is a 400, not a 500."""
+    from pyramid.httpexceptions import HTTPBadRequest
+
+    def tween(request):
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parse it now, where the error can be answered
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                error = HTTPBadRequest(f"the request body could not be read as a form: {exc}")
+                try:
+                    return request.invoke_exception_view(exc_info=(type(error), error, None))
+                except Exception:  # noqa: BLE001
+                    return error
+        return handler(request)
+
+    return tween
+
+
 def includeme(config) -> None:
     config.add_renderer("json", _json_renderer())
     config.add_view_predicate("json_route", JsonRoutePredicate)
     config.add_subscriber(add_identity_header, NewResponse)
     config.add_subscriber(add_template_globals, BeforeRender)
+    config.add_tween("peter_sslers.views.rendering.form_body_tween_factory")

@@ -42,7 +42,8 @@ def parse_contact(raw: str | None, *, required: bool = False) -> str | None:
             raise InvalidRequest("a contact email is required", {"contact": "an email address"})
         return None
     local, _, domain = contact.partition("@")
-    if not local or "." not in domain or len(contact) > 255 or any(c in contact for c in " ,;<>"):
+    if (not local or "." not in domain or len(contact) > 255 or not contact.isprintable()
+            or any(c in contact for c in " ,;<>")):
         raise InvalidRequest("invalid contact", {"contact": "one email address"})
     return contact
 
@@ -86,6 +87,8 @@ def create_account(
     server = dbsession.get(AcmeServer, acme_server_id)
     if server is None:
         raise NotFound(f"no AcmeServer with id {acme_server_id}")
+    if not tos_agreed:  # asked before anything is sent: registering means agreeing
+        raise InvalidRequest("agree to the ACME server's terms of service", {"tos_agreed": "set to 1 to agree"})
     key_pem = cert_utils.new_private_key(**GENERATE_ARGS[key_technology])
     with env.client(server, key_pem) as client:
         terms = _terms(env, client, tos_agreed)

@@ -53,6 +53,14 @@ def _order_for(dbsession: Session, env: AcmeEnv, name: str, req_fields: dict, or
 
 def certificate_if_needed(dbsession: Session, env: AcmeEnv, raw_names: list[str], req_fields: dict) -> list[dict]:
     """For each name: the stored certificate, or a new single-name certificate; one result each."""
+    valid = []
+    for raw in raw_names:
+        try:
+            valid.append(normalize_domain_name(raw))
+        except InvalidDomainName:
+            pass
+    if not valid:
+        raise InvalidRequest("no valid domain name given", {"domain_names": "every name given is invalid"})
     results = []
     for raw in raw_names:
         try:

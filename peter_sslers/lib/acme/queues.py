@@ -96,6 +96,9 @@ def queue_domains(dbsession: Session, raw_names: list[str]) -> dict[str, list]:
             continue
         dbsession.add(QueueDomain(domain_name=name))
         result["queued"].append(name)
+    if result["invalid"] and not any(result[k] for k in ("activated", "queued", "ignored")):
+        raise InvalidRequest("no valid domain name given",
+                             {"domain_names": "; ".join(i["error"] for i in result["invalid"][:20])})
     dbsession.flush()
     log_operation(dbsession, "QueueDomain__add", {k: len(v) for k, v in result.items()})
     return result

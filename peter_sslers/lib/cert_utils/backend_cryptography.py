@@ -185,6 +185,8 @@ def parse_csr(block: Block) -> CsrInfo:
     """Parse a validated CSR block."""
     try:
         csr = x509.load_der_x509_csr(block.der)
+        if not csr.is_signature_valid:
+            raise InvalidPEMError("the certificate request's self-signature does not verify")
         public_key = _public_key(csr)
         technology, bits, curve = _key_info(public_key)
         cn = _common_name(csr.subject)

@@ -241,6 +241,10 @@ def parse_csr(block: Block) -> CsrInfo:
         run(["req", "-inform", "DER", "-noout"], stdin=block.der)
     except OpenSSLError as exc:
         raise _load_failed(exc, "certificate signing request") from None
+    # openssl 3.0 exits 0 either way: read its verdict
+    verdict = run(["req", "-inform", "DER", "-noout", "-verify"], stdin=block.der, check=False)
+    if b"verify OK" not in verdict.stdout + verdict.stderr:
+        raise InvalidPEMError("CSR could not be parsed: the certificate request's self-signature does not verify")
     parts = x509_der.read_csr(block.der)
     rdns = x509_der.name_attributes(parts.subject)
     cn = x509_der.common_name(rdns)

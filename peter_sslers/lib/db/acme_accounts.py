@@ -90,7 +90,7 @@ def add_account(
 def _load_json(text: str, field: str) -> dict:
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidRequest("invalid JSON", {field: f"not JSON: {exc}"}) from None
     if not isinstance(data, dict):
         raise InvalidRequest("invalid JSON", {field: "expected a JSON object"})
@@ -127,9 +127,9 @@ def import_pem_account(
     server = dbsession.get(AcmeServer, int(acme_server_id))
     if server is None:
         raise NotFound(f"no AcmeServer with id {acme_server_id}")
-    contact = (contact or "").strip() or None
-    if contact and ("@" not in contact or len(contact) > 255):
-        raise InvalidRequest("invalid contact", {"contact": "an email address"})
+    from ..acme.accounts import parse_contact
+
+    contact = parse_contact(contact)
     return add_account(
         dbsession, server, key_pem, field="account_key_file", source=AccountKeySource.IMPORTED,
         contact=contact,

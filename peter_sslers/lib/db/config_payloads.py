@@ -156,6 +156,8 @@ _DOMAIN_COLUMNS = (
 
 def find_domain_row(dbsession: Session, identifier: str):
     """The columns domain_config needs, by numeric id or by name, in one Core query (or None)."""
+    if not identifier.isprintable():
+        return None
     query = sa.select(*_DOMAIN_COLUMNS)
     if identifier.isascii() and identifier.isdigit():
         if not is_id(identifier):

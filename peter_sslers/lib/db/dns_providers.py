@@ -24,18 +24,20 @@ def masked_config(config_json: str) -> dict:
 def create(dbsession: Session, name: str | None, provider_type: str | None, config_text: str | None) -> DnsProvider:
     """Validate a provider's configuration by building it, then store it."""
     name = (name or "").strip()
-    if not name or len(name) > 128:
-        raise InvalidRequest("name the provider", {"name": "1 to 128 characters"})
+    if not name or len(name) > 128 or not name.isprintable():
+        raise InvalidRequest("name the provider", {"name": "1 to 128 printable characters"})
     if provider_type not in PROVIDER_TYPES:
         raise InvalidRequest("unknown provider type", {"provider_type": ", ".join(PROVIDER_TYPES)})
     try:
         config = json.loads(config_text or "{}")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidRequest("the configuration is not JSON", {"config_json": str(exc)}) from None
     try:
         provider_from_config(provider_type, config)
     except DnsProviderError as exc:
         raise InvalidRequest("invalid provider configuration", {"config_json": str(exc)}) from None
+    except Exception as exc:  # noqa: BLE001 - a provider refusing its own arguments
+        raise InvalidRequest("invalid provider configuration", {"config_json": f"{type(exc).__name__}: {exc}"}) from None
     if dbsession.execute(sa.select(DnsProvider.id).where(DnsProvider.name == name)).first():
         raise Conflict("a DNS provider with this name exists", {"name": "choose another name"})
     row = DnsProvider(name=name, provider_type=provider_type, config_json=json.dumps(config, sort_keys=True))

@@ -50,6 +50,8 @@ def get_or_create_unique_fqdn_set(
 
 def find_domain(dbsession: Session, identifier: str) -> Domain | None:
     """A domain by numeric id or by name."""
+    if not identifier.isprintable():
+        return None
     if identifier.isascii() and identifier.isdigit():
         if not is_id(identifier):
             return None

@@ -18,7 +18,7 @@ def search(dbsession: Session, raw: str) -> dict:
     """Rows matching ``raw``: a domain name (or a prefix ending in ``*``), a serial, a SHA-1 or
     SHA-256 fingerprint, or an SPKI SHA-256; colons in hex values are ignored."""
     term = (raw or "").strip().lower()
-    if not term or len(term) > 255:
+    if not term or len(term) > 255 or not term.isprintable():
         raise InvalidRequest("give something to search for", {"q": "a domain, serial, fingerprint or SPKI"})
     results: dict[str, list] = {"domains": [], "certificates_signed": [], "private_keys": [], "certificate_cas": []}
     hexed = term.replace(":", "")

@@ -81,7 +81,8 @@ def queue_domains_add(request):
     names = split_domain_names(request.POST.get("domain_names", ""))
     if not names:
         raise InvalidRequest("no domain names given", {"domain_names": "give at least one name"})
-    return {"result": "success", "operation": "queue_domains_add", **queues.queue_domains(request.dbsession, names)}
+    result = queues.queue_domains(request.dbsession, names)
+    return {"result": "success", "operation": "queue_domains_add", **result}
 
 
 @view_config(route_name="admin:queue_domains:process", request_method="GET", renderer="/admin/action_form.mako")

@@ -43,6 +43,8 @@ class CertificateSignedViews:
     def listing(self):
         state = self.request.params.get("state", "all")
         days = _int_param(self.request, "days") or 30
+        if days > 3650:
+            raise InvalidRequest("invalid days", {"days": "1 to 3650"})
         query = certificates.certificates_query(
             state, days=days, domain_id=_int_param(self.request, "domain_id"),
             unique_fqdn_set_id=_int_param(self.request, "unique_fqdn_set_id"),

@@ -49,7 +49,9 @@ def notifications_list(request):
     kind = request.params.get("notification_type")
     if kind:
         if kind not in notifications.TYPES:
-            raise InvalidRequest("invalid notification_type", {"notification_type": ", ".join(notifications.TYPES)})
+            raise InvalidRequest(
+                "invalid notification_type", {"notification_type": ", ".join(notifications.TYPES)}
+            )
         query = query.where(Notification.notification_type == kind)
         filters["notification_type"] = kind
     result = request.params.get("result")
@@ -68,7 +70,9 @@ def notifications_list(request):
     }
 
 
-@view_config(route_name="admin:api:notify", request_method="GET", renderer="/admin/api_operation.mako")
+@view_config(
+    route_name="admin:api:notify", request_method="GET", renderer="/admin/api_operation.mako"
+)
 @view_config(route_name="admin:api:notify|json", request_method="GET", renderer="json")
 def notify_form(request):
     data = instructions("POST to " + NOTIFY_PURPOSE[0].lower() + NOTIFY_PURPOSE[1:], {})
