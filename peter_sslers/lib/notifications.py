@@ -262,7 +262,27 @@ def _safe_target(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))[:512]
 
 
-class WebhookChannel:
+class ChannelDown(Exception):
+    """The channel could not be reached earlier in this run: the rest are not tried."""
+
+
+class _Channel:
+    """A run's worth of sends; after a connection-level failure the others fail at once
+    (a down SMTP server or webhook must not cost a timeout per notification)."""
+
+    name = ""
+    target = ""
+    down: str | None = None
+
+    def _guard(self) -> None:
+        if self.down is not None:
+            raise ChannelDown(f"not tried: {self.down}")
+
+    def _mark_down(self, exc: Exception) -> None:
+        self.down = f"{type(exc).__name__}: {exc}"
+
+
+class WebhookChannel(_Channel):
     """POSTs each notification as JSON, signed when ``notify.webhook_secret`` is set."""
 
     name = "webhook"
@@ -284,7 +304,14 @@ class WebhookChannel:
             headers[SIGNATURE_HEADER] = sign(body, self.secret)
         if self.session is None:
             self.open()
-        response = self.session.post(self.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS)
+        self._guard()
+        try:
+            response = self.session.post(
+                self.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            self._mark_down(exc)
+            raise
         if not 200 <= response.status_code < 300:
             raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
 
@@ -293,7 +320,7 @@ class WebhookChannel:
             self.session.close()
 
 
-class EmailChannel:
+class EmailChannel(_Channel):
     """One plain-text message per notification over one SMTP connection per run."""
 
     name = "email"
@@ -312,8 +339,13 @@ class EmailChannel:
         self.smtp = None  # connected on first use: a run with nothing to send opens nothing
 
     def _connection(self) -> smtplib.SMTP:
+        self._guard()
         if self.smtp is None:
-            self.smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)
+            try:
+                self.smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)
+            except OSError as exc:
+                self._mark_down(exc)
+                raise
         return self.smtp
 
     def send(self, document: dict) -> None:

@@ -27,7 +27,7 @@ ${self.head_extra()}
 % if in_admin:
   <nav aria-label="areas">
     <ul class="navbar-nav flex-wrap">
-% for path, label in (('/', 'Dashboard'), ('/domains', 'Domains'), ('/certificate-signeds', 'Certificates'), ('/acme-orders', 'Orders'), ('/acme-accounts', 'Accounts'), ('/private-keys', 'Keys'), ('/certificate-requests', 'CSRs'), ('/certificate-cas', 'CAs'), ('/unique-fqdn-sets', 'Sets'), ('/queue-domains', 'Domain queue'), ('/queue-certificates', 'Renewals'), ('/dns-providers', 'DNS'), ('/acme-event-logs', 'ACME log'), ('/operations-events', 'Operations'), ('/search', 'Search'), ('/api', 'API'), ('/settings', 'Settings'), ('/help', 'Help')):
+% for path, label in (('/', 'Dashboard'), ('/domains', 'Domains'), ('/certificate-signeds', 'Certificates'), ('/acme-orders', 'Orders'), ('/acme-accounts', 'Accounts'), ('/private-keys', 'Keys'), ('/certificate-requests', 'CSRs'), ('/certificate-cas', 'CAs'), ('/unique-fqdn-sets', 'Sets'), ('/queue-domains', 'Domain queue'), ('/queue-certificates', 'Renewals'), ('/dns-providers', 'DNS'), ('/acme-event-logs', 'ACME log'), ('/operations-events', 'Operations'), ('/notifications', 'Notifications'), ('/search', 'Search'), ('/api', 'API'), ('/settings', 'Settings'), ('/help', 'Help')):
       <li class="nav-item"><a class="nav-link" href="${admin_prefix}${path}">${label}</a></li>
 % endfor
     </ul>
