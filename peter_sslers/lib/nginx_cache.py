@@ -15,6 +15,7 @@ others answered: servers are asked in parallel and each answer is kept.
 from __future__ import annotations
 
 import logging
+import re
 import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,13 +49,18 @@ def _session(settings) -> requests.Session:
     return session
 
 
+_OS_ERROR = re.compile(r"\[Errno -?\d+\][^'\")]*")
+
+
 def _failure(exc: requests.RequestException, timeout: int) -> str:
     if isinstance(exc, requests.Timeout):
         return f"timed out after {timeout}s"
     if isinstance(exc, requests.exceptions.SSLError):
         return f"TLS error: {exc}"
     if isinstance(exc, requests.ConnectionError):
-        return f"could not connect: {exc}"
+        # urllib3 wraps "[Errno 111] Connection refused" in three layers of repr
+        found = _OS_ERROR.search(str(exc))
+        return f"could not connect: {found.group(0).strip() if found else exc}"
     return f"{type(exc).__name__}: {exc}"
 
 

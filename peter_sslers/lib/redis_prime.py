@@ -281,10 +281,7 @@ class _Run:
     def fail(self, exc: Exception, writer: _Writer | None) -> RedisPrimeError:
         counts = self.counts(writer)
         where = _mask_url_password(self.settings.redis_url)
-        message = (
-            f"Redis at {where} failed: {exc} "
-            f"({counts['domains_primed']} domains were primed before the failure)"
-        )
+        message = f"Redis at {where} failed: {exc} (domains primed before the failure: {counts['domains_primed']})"
         log.warning("redis prime failed: %s", message)
         return RedisPrimeError(message, counts)
 

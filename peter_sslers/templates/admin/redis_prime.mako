@@ -3,7 +3,7 @@
 <%def name="title()">Redis prime</%def>
 <p><a href="${admin_prefix}/api">API</a> &gt; Redis prime</p>
 <p>${instructions}</p>
-${lib.kv_table(list(redis_config.items()))}
+${lib.kv_table([(k, 'not set' if v is None else v) for k, v in redis_config.items()])}
 % if not redis_config['redis.url']:
 <div class="alert alert-warning" role="status">Redis is not configured: set <code>redis.url</code> in the ini file.</div>
 % endif

@@ -66,8 +66,11 @@ def redis_prime_form(request):
 @view_config(route_name="admin:api:redis_prime|json", request_method="POST", renderer="json")
 def redis_prime_run(request):
     settings = request.app_settings
+    # the reads run in a session of their own: a POST's session takes SQLite's write lock
+    # (BEGIN IMMEDIATE), which would hold every other writer back for the whole prime
     try:
-        counts = redis_prime.prime_all(request.dbsession, settings)
+        with request.registry["dbsession_factory"]() as reader:
+            counts = redis_prime.prime_all(reader, settings)
     except redis_prime.RedisPrimeError as exc:
         _log_in_own_transaction(request, "Redis__prime__error", {"error": str(exc), **exc.counts})
         raise
@@ -175,6 +178,10 @@ def nginx_cache_expire_form(request):
 @view_config(route_name="admin:certificate_signed:nginx_cache_expire|json", request_method="POST", renderer="json")
 def nginx_cache_expire_run(request):
     target = _expire_target(request)
+    # end the transaction that loaded the target (on SQLite a POST holds the write lock)
+    # before waiting on the servers; the event is written in a new one
+    request.tm.commit()
+    request.tm.begin()
     data = nginx_cache.expire_domains(request.app_settings, target["domains"])
     objects = [(target["type"], target["id"], data["result"])]
     _log_nginx(request, f"{target['type']}__nginx_cache_expire", data, objects)
