@@ -34,7 +34,8 @@ def test_config_json_openresty_and_marks_write_through(redis_app):
         ("certificate_file", "c.pem", leaf.pem.encode()), ("private_key_file", "k.pem", leaf.key_pem.encode()),
         ("chain_file", "ch.pem", issuer.intermediate.pem.encode())]).json["certificate_signed"]["id"]
     client = server.client(9)
-    assert not client.exists("d2:wt.example.com")
+    assert client.exists("d2:wt.example.com")  # a new certificate is written through at once
+    client.delete("d2:wt.example.com")
     app.get(ADMIN + "/domain/wt.example.com/config.json")  # without openresty=1: no write
     assert not client.exists("d2:wt.example.com")
     app.get(ADMIN + "/domain/wt.example.com/config.json?openresty=1")

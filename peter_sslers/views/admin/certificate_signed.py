@@ -80,6 +80,8 @@ class CertificateSignedViews:
             read_field(self.request, "chain_file", required=False),
         )
         cert = result.certificate
+        if result.created:
+            redis_sync.write_through_set(self.dbsession, self.request.app_settings, cert.unique_fqdn_set_id)
         return {
             "result": "success",
             "certificate_signed": {**presenters.certificate_signed(cert), "created": result.created},
