@@ -37,10 +37,10 @@ class Conflict(InvalidRequest):
         super().__init__(message, form_errors, status=409)
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # INTEGER primary keys (PostgreSQL int4)
 
 
 def is_id(raw) -> bool:
-    """A database id as text: ASCII digits only (``"²".isdigit()`` is true) and within BIGINT."""
+    """A database id as text: ASCII digits only (``"²".isdigit()`` is true) and within INTEGER."""
     text = str(raw)
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
