@@ -132,3 +132,25 @@ def fake_clock(acme_app):
     acme_app.registry["clock"] = clock
     yield clock
     del acme_app.registry["clock"]
+
+
+@pytest.fixture(scope="module")
+def leave_nothing_due(acme_app):
+    """For modules that make certificates due: afterwards nothing they made is due or queued,
+    so later modules sharing this session's database see only their own renewals."""
+    import datetime
+
+    import sqlalchemy as sa
+
+    from peter_sslers.model import CertificateSigned, QueueCertificate
+
+    factory = acme_app.registry["dbsession_factory"]
+    with factory() as session:
+        start = session.execute(sa.select(sa.func.max(CertificateSigned.id))).scalar() or 0
+    yield
+    far = datetime.datetime(2999, 1, 1, tzinfo=datetime.timezone.utc)
+    with factory() as session, session.begin():
+        session.execute(sa.update(CertificateSigned).where(CertificateSigned.id > start)
+                        .values(timestamp_renew_after=far, timestamp_ari_next_check=far))
+        session.execute(sa.update(QueueCertificate).where(QueueCertificate.status.in_(["queued", "claimed"]))
+                        .values(status="cancelled"))

@@ -180,6 +180,7 @@ def ari_refresh(dbsession: Session, env: AcmeEnv, limit: int) -> dict:
         .join(AcmeServer, AcmeServer.id == AcmeAccount.acme_server_id)
         .where(
             AcmeServer.is_supports_ari.is_(True),
+            AcmeServer.is_enabled.is_(True),
             CertificateSigned.is_active.is_(True),
             CertificateSigned.ari_identifier.is_not(None),
             sa.or_(CertificateSigned.timestamp_ari_next_check.is_(None), CertificateSigned.timestamp_ari_next_check <= now),
@@ -192,7 +193,7 @@ def ari_refresh(dbsession: Session, env: AcmeEnv, limit: int) -> dict:
         try:
             with env.account_client(dbsession, order.acme_account) as client:
                 info = client.renewal_info(cert.ari_identifier)
-        except acme_errors.AcmeError as exc:
+        except (acme_errors.AcmeError, PeterSSLersError) as exc:
             dbsession.add(AriCheck(certificate_signed_id=cert.id, is_success=False, raw_response=str(exc)[:2000]))
             cert.timestamp_ari_next_check = now + datetime.timedelta(hours=6)
             failed += 1
@@ -213,20 +214,23 @@ def ari_refresh(dbsession: Session, env: AcmeEnv, limit: int) -> dict:
 
 
 def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
-    """Queue every certificate due for renewal, in one set-based INSERT ... SELECT.
+    """Queue every certificate due for renewal: one set-based SELECT, then one batched INSERT.
 
     Due: active, not revoked, past its renew-after time, the newest certificate of its
     name set, not already queued, and (if it came from an order) that order auto-renews.
+    The candidates are read first and inserted after: an INSERT ... SELECT whose NOT EXISTS
+    reads the table it fills is planned badly by PostgreSQL once that table looks empty.
     """
     now = env.clock()
     result = ari_refresh(dbsession, env, env.settings.renewal_ari_checks_per_update) if ari else {}
     newer = aliased(CertificateSigned)
     order = aliased(AcmeOrder)
-    due = (
-        sa.select(
-            CertificateSigned.unique_fqdn_set_id, CertificateSigned.id,
-            sa.literal(QueueStatus.QUEUED.value), sa.literal(0), sa.literal(now),
-        )
+    source = (
+        sa.select(AcmeOrder.id).where(AcmeOrder.certificate_signed_id == CertificateSigned.id)
+        .limit(1).scalar_subquery()
+    )
+    due = dbsession.execute(
+        sa.select(CertificateSigned.unique_fqdn_set_id, CertificateSigned.id, source)
         .where(
             CertificateSigned.is_active.is_(True),
             CertificateSigned.is_revoked.is_(False),
@@ -241,23 +245,19 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
             ),
             ~sa.exists().where(order.certificate_signed_id == CertificateSigned.id, order.is_auto_renew.is_(False)),
         )
-    )
-    table = QueueCertificate.__table__
-    # RETURNING: INSERT ... SELECT reports no rowcount on every driver (psycopg says -1)
-    inserted = len(dbsession.execute(
-        sa.insert(table).from_select(
-            ["unique_fqdn_set_id", "certificate_signed_id", "status", "attempts", "timestamp_created"], due
-        ).returning(table.c.id)
-    ).all())
-    dbsession.execute(
-        sa.update(QueueCertificate)
-        .where(QueueCertificate.acme_order_id__source.is_(None), QueueCertificate.status == QueueStatus.QUEUED)
-        .values(acme_order_id__source=sa.select(AcmeOrder.id).where(
-            AcmeOrder.certificate_signed_id == QueueCertificate.certificate_signed_id).scalar_subquery())
-        .execution_options(synchronize_session=False)
-    )
-    log_operation(dbsession, "QueueCertificate__update", {"queued": inserted, **result})
-    return {"queued": inserted, **result, "remaining": count_queued(dbsession, now)}
+        .order_by(CertificateSigned.id.desc())
+    ).all()
+    rows, seen = [], set()
+    for set_id, cert_id, source_id in due:  # one item per name set (ties on not_after)
+        if set_id not in seen:
+            seen.add(set_id)
+            rows.append({"unique_fqdn_set_id": set_id, "certificate_signed_id": cert_id,
+                         "acme_order_id__source": source_id, "status": QueueStatus.QUEUED, "attempts": 0,
+                         "timestamp_created": now})
+    if rows:
+        dbsession.execute(sa.insert(QueueCertificate), rows)
+    log_operation(dbsession, "QueueCertificate__update", {"queued": len(rows), **result})
+    return {"queued": len(rows), **result, "remaining": count_queued(dbsession, now)}
 
 
 def queue_certificate(

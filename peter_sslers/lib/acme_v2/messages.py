@@ -341,7 +341,7 @@ class RenewalInfo:
         window = window if isinstance(window, dict) else {}
         start = parse_datetime(window.get("start"))
         end = parse_datetime(window.get("end"))
-        if start is None or end is None or end < start:
+        if start is None or end is None or end <= start:  # RFC 9773 4.2: such a window is no answer
             raise ValueError(f"invalid suggestedWindow: {window!r}")
         return cls(
             suggested_window_start=start,
