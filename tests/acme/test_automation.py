@@ -11,11 +11,21 @@ import requests
 import sqlalchemy as sa
 
 from peter_sslers.lib.db.certificates import renew_after
-from peter_sslers.model import AcmeOrder, CertificateSigned, RateLimited
+from peter_sslers.model import AcmeOrder, CertificateSigned, QueueCertificate, RateLimited
 from peter_sslers.model.meta import utcnow
 from tests.acme.test_orders import ADMIN, new_order
 
 UTC = datetime.timezone.utc
+
+
+@pytest.fixture(autouse=True)
+def nothing_else_due(acme_app):
+    """Certificates and queue items other tests left in the session's database stay out of the way."""
+    far = datetime.datetime(2999, 1, 1, tzinfo=UTC)
+    with acme_app.registry["dbsession_factory"]() as session, session.begin():
+        session.execute(sa.update(CertificateSigned).values(timestamp_renew_after=far, timestamp_ari_next_check=far))
+        session.execute(sa.update(QueueCertificate).where(QueueCertificate.status.in_(["queued", "claimed"]))
+                        .values(status="cancelled"))
 
 
 @pytest.fixture
@@ -122,7 +132,16 @@ def test_html_processing_refreshes_until_empty(acme_testapp, acme_app, default_a
     acme_testapp.post(ADMIN + "/queue-certificates/process.json?limit=0", status=400)
 
 
-def test_failed_renewal_backs_off_and_custom_renewal(acme_testapp, acme_live, default_account, new_account, order_names):
+def _only_this_item_queued(acme_app, item_id: str) -> None:
+    """Other tests of the session may have left due items: keep the queue to this one."""
+    with acme_app.registry["dbsession_factory"]() as session, session.begin():
+        session.execute(sa.update(QueueCertificate).where(QueueCertificate.id != int(item_id),
+                                                          QueueCertificate.status.in_(["queued", "claimed"]))
+                        .values(status="cancelled"))
+
+
+def test_failed_renewal_backs_off_and_custom_renewal(acme_testapp, acme_app, acme_live, default_account, new_account,
+                                                    order_names):
     order = new_order(acme_testapp, default_account, order_names(1))["acme_order"]
     cert = order["certificate_signed_id"]
     other = new_account()
@@ -130,6 +149,7 @@ def test_failed_renewal_backs_off_and_custom_renewal(acme_testapp, acme_live, de
                              {"acme_account_id": other["id"], "private_key_technology": "EC_P256"}).json["queue_certificate"]
     assert item["acme_account_id"] == other["id"] and item["status"] == "queued"
     acme_testapp.post(f"{ADMIN}/certificate-signed/{cert}/queue.json", status=409)  # already queued
+    _only_this_item_queued(acme_app, item["id"])
     real = acme_live.dispatcher.target
     acme_live.dispatcher.target = lambda environ, start: (start("404 Not Found", []), [b""])[1]
     try:
