@@ -50,7 +50,7 @@ from . import cert_utils
 from .cert_utils import asn1, inputs, x509_der
 from .db.acme_accounts import import_certbot_account
 from .db.certificate_cas import import_certificate_ca_chain
-from .db.certificates import certificate_domain_names, import_certificate_signed, renew_after
+from .db.certificates import DEFAULT_RENEWAL, RenewalPolicy, certificate_domain_names, import_certificate_signed
 from .db.common import log_operation
 from .db.crypto_input import key_technology_or_none
 from .db.private_keys import md5_hex
@@ -485,7 +485,7 @@ def _set_ids(dbsession: Session, items: list[Parsed]) -> dict[tuple[str, ...], i
 
 
 def write_batch(
-    dbsession: Session, items: list[Parsed], chains: ChainChecker
+    dbsession: Session, items: list[Parsed], chains: ChainChecker, renewal: RenewalPolicy = DEFAULT_RENEWAL
 ) -> tuple[list[Parsed], list[Parsed]]:
     """Insert the new certificates of ``items``; returns (imported, already present)."""
     by_fingerprint = {item.info.fingerprint_sha256: item for item in items}
@@ -497,7 +497,7 @@ def write_batch(
     _ensure_chains(dbsession, new, chains)
     keys = _key_ids(dbsession, new)
     sets = _set_ids(dbsession, new)
-    _insert(dbsession, CertificateSigned, [_certificate_row(item, keys, sets) for item in new])
+    _insert(dbsession, CertificateSigned, [_certificate_row(item, keys, sets, renewal) for item in new])
     cert_ids = {fp: row.id for fp, row in _lookup(
         dbsession, CertificateSigned.fingerprint_sha256, [i.info.fingerprint_sha256 for i in new], CertificateSigned.id
     ).items()}  # fmt: skip
@@ -518,7 +518,7 @@ def write_batch(
     return new, old
 
 
-def _certificate_row(item: Parsed, keys: dict, sets: dict) -> dict:
+def _certificate_row(item: Parsed, keys: dict, sets: dict, renewal: RenewalPolicy) -> dict:
     info = item.info
     key_id, compromised = keys[item.key_spki_sha256]
     return {
@@ -531,16 +531,18 @@ def _certificate_row(item: Parsed, keys: dict, sets: dict) -> dict:
         "is_single_domain": len(item.names) == 1, "is_active": True, "is_deactivated": False,
         "is_revoked": False, "is_compromised_private_key": compromised, "source": CertificateSource.IMPORTED,
         "private_key_id": key_id, "unique_fqdn_set_id": sets[tuple(item.names)],
-        "timestamp_renew_after": renew_after(info.not_before, info.not_after),
+        "timestamp_renew_after": renewal.renew_after(info.not_before, info.not_after),
     }  # fmt: skip
 
 
-def write_one_by_one(dbsession: Session, items: list[Parsed], summary: ImportSummary) -> None:
+def write_one_by_one(
+    dbsession: Session, items: list[Parsed], summary: ImportSummary, renewal: RenewalPolicy = DEFAULT_RENEWAL
+) -> None:
     """The slow, race-safe path: the upload route's import, certificate by certificate."""
     for item in items:
         try:
             result = import_certificate_signed(
-                dbsession, item.cert_pem, item.key_pem, item.chain_pem, refresh_recents=False
+                dbsession, item.cert_pem, item.key_pem, item.chain_pem, refresh_recents=False, renewal=renewal
             )
         except InvalidRequest as exc:
             summary.failed.append({"label": item.label, "error": exc.message})
@@ -591,18 +593,19 @@ def import_accounts(
 
 
 def _store_batch(
-    dbsession: Session, parsed: list[Parsed], chains: ChainChecker, summary: ImportSummary, commit
+    dbsession: Session, parsed: list[Parsed], chains: ChainChecker, summary: ImportSummary, commit,
+    renewal: RenewalPolicy,
 ) -> None:
     """Bulk-insert one batch; if another writer got there first, redo it one by one."""
     try:
-        new, old = write_batch(dbsession, parsed, chains)
+        new, old = write_batch(dbsession, parsed, chains, renewal)
         commit()
     except IntegrityError:
         log.info("a batch collided with another writer: importing it one by one")
         dbsession.rollback()
         for chain in chains.chains.values():
             chain.chain_id = None  # may have been rolled back with the batch
-        write_one_by_one(dbsession, parsed, summary)
+        write_one_by_one(dbsession, parsed, summary, renewal)
         commit()
         return
     summary.imported.extend(p.label for p in new)
@@ -616,6 +619,7 @@ def import_tree(
     commit: Callable[[], None] = lambda: None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,
+    renewal: RenewalPolicy = DEFAULT_RENEWAL,
 ) -> ImportSummary:
     """Import every certificate and account of a certbot tree; ``commit`` ends each batch.
 
@@ -638,7 +642,7 @@ def import_tree(
         # live copies of archived files (not links) come up twice: keep the first
         parsed = [p for p in parsed if p.info.fingerprint_sha256 not in seen]
         seen.update(p.info.fingerprint_sha256 for p in parsed)
-        _store_batch(dbsession, parsed, chains, summary, commit)
+        _store_batch(dbsession, parsed, chains, summary, commit, renewal)
         if progress is not None:
             progress(min(start + batch_size, len(certificates)), len(certificates))
     refresh_statistics(dbsession)

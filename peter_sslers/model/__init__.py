@@ -75,7 +75,14 @@ def writer_bind(bind):
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
-    """The engine from the ini's ``sqlalchemy.*`` options; SQLite gets foreign keys and a busy timeout."""
+    """The engine from the ini's ``sqlalchemy.*`` options; SQLite gets foreign keys and a busy timeout.
+
+    Server databases get ``pool_pre_ping`` unless the ini says otherwise: after the server
+    restarts, a pooled connection is tested and replaced instead of failing one request.
+    """
+    url = sa.engine.make_url(settings[f"{prefix}url"])
+    if url.get_backend_name() != "sqlite":
+        settings = {f"{prefix}pool_pre_ping": "true", **settings}
     engine = sa.engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)

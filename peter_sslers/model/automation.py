@@ -26,12 +26,21 @@ class QueueDomain(Base):
     timestamp_processed: Mapped[datetime.datetime | None]
 
 
+#: the statuses of an item not finished yet (lib.acme.queues.OPEN), as SQL for partial indexes
+OPEN_ITEM = "status IN ('queued', 'claimed')"
+
+
 class QueueCertificate(Base):
     """A renewal waiting to happen; workers claim items with a row lock."""
 
     __tablename__ = "queue_certificate"
     __table_args__ = (
         sa.Index("ix_queue_certificate_claimable", "status", "timestamp_not_before"),
+        # one open item per name set, whatever the number of workers queueing at once
+        sa.Index(
+            "uq_queue_certificate_open_set", "unique_fqdn_set_id", unique=True,
+            postgresql_where=sa.text(OPEN_ITEM), sqlite_where=sa.text(OPEN_ITEM),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

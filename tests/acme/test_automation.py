@@ -10,7 +10,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from peter_sslers.lib.db.certificates import renew_after
+from peter_sslers.lib.db import rate_limits
+from peter_sslers.lib.db.certificates import DEFAULT_RENEWAL, RenewalPolicy
 from peter_sslers.model import AcmeOrder, CertificateSigned, QueueCertificate, RateLimited
 from peter_sslers.model.meta import utcnow
 from tests.acme.test_orders import ADMIN, new_order
@@ -55,8 +56,11 @@ def _make_due(acme_app, cert_ids):
 
 def test_renew_after_uses_the_lifetime_fraction():
     start = datetime.datetime(2026, 1, 1, tzinfo=UTC)
-    assert renew_after(start, start + datetime.timedelta(days=90)) == start + datetime.timedelta(days=60)
-    assert renew_after(start, start + datetime.timedelta(days=6)) == start + datetime.timedelta(days=3)
+    assert DEFAULT_RENEWAL.renew_after(start, start + datetime.timedelta(days=90)) == start + datetime.timedelta(days=60)
+    assert DEFAULT_RENEWAL.renew_after(start, start + datetime.timedelta(days=6)) == start + datetime.timedelta(days=3)
+    custom = RenewalPolicy(remaining_fraction=0.1, remaining_fraction_short=0.25)
+    assert custom.renew_after(start, start + datetime.timedelta(days=90)) == start + datetime.timedelta(days=81)
+    assert custom.renew_after(start, start + datetime.timedelta(days=8)) == start + datetime.timedelta(days=6)
 
 
 def test_domain_queue_rules_and_processing(acme_testapp, default_account, settings):
@@ -259,6 +263,18 @@ def test_autocert_throttles(acme_testapp, acme_live, default_account, order_name
     settings.autocert_max_new_orders_per_hour = 1
     res = acme_testapp.post(ADMIN + "/api/domain/autocert.json", {"domain_name": order_names(1, prefix="allowed")[0]}, status=409)
     assert "limit" in res.json["error"]
+
+
+@pytest.mark.parametrize(("detail", "name_scoped"), [
+    ("Error creating new order :: too many certificates (5) already issued for this exact set of identifiers "
+     "in the last 168h0m0s, retry after 2026-11-27 10:00:00 UTC", True),
+    ('too many certificates (50) already issued for "example.com" in the last 168h0m0s', True),
+    ('too many failed authorizations (5) for "a.example.com" in the last 1h0m0s', True),
+    ("too many new orders (300) recently: see https://letsencrypt.org/docs/rate-limits/", False),
+    ("slow down", False),
+])  # fmt: skip
+def test_a_rate_limit_blocks_the_names_or_the_whole_account(detail, name_scoped):
+    assert rate_limits.is_name_scoped(detail) is name_scoped
 
 
 def test_rate_limits_are_refused_before_the_server(acme_testapp, acme_app, account, order_names, settings, acme_db):

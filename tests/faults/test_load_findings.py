@@ -1,8 +1,8 @@
-"""What the load case of bench/reliability.py ran into, pinned down as a small test.
+"""What the load case of bench/reliability.py ran into, pinned down as small tests.
 
 The load makes short-lived certificates due for renewal with ``renewal.remaining_fraction*``:
-those settings turned out to change nothing. On PostgreSQL it then found certificates queued,
-and renewed, twice by two renewal workers.
+those settings once changed nothing. On PostgreSQL it also found certificates queued, and
+renewed, twice by two renewal workers (now one open item per name set, by a unique index).
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ from tests.conftest import TEST_HOST, TEST_INI, database_kind, settings_for
 from .conftest import ADMIN
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the settings renewal.remaining_fraction and renewal.remaining_fraction_short are parsed and listed "
-    "on the settings page but never read: lib/db/certificates.renew_after() hardcodes 1/3 of the lifetime "
-    "(1/2 for <= 10 days), so timestamp_renew_after ignores them"
-))  # fmt: skip
 def test_remaining_fraction_setting_decides_when_a_certificate_is_due(make_database_url):
     url = make_database_url("faults_renewal")
     initialize(TEST_INI, settings_for(url))
@@ -50,13 +45,6 @@ def test_remaining_fraction_setting_decides_when_a_certificate_is_due(make_datab
     assert abs(due - (not_after - (not_after - not_before) * 0.9)) < datetime.timedelta(minutes=1), due
 
 
-@pytest.mark.xfail(database_kind() == "postgresql", strict=True, reason=(
-    "BUG (PostgreSQL): two concurrent renewal-queue updates queue the same certificate twice: "
-    "lib/acme/queues.update_queue() is an INSERT ... SELECT guarded by NOT EXISTS (an open item for the set), "
-    "which READ COMMITTED does not serialize and no unique constraint backs; both items are then processed "
-    "and the certificate is renewed twice (the 60 s load found 3 certificates queued and renewed twice). "
-    "SQLite serializes writers (BEGIN IMMEDIATE), so it passes there"
-))  # fmt: skip
 def test_concurrent_queue_updates_queue_a_certificate_once(make_database_url):
     url = make_database_url("faults_queue_race")
     settings = settings_for(url)

@@ -102,11 +102,6 @@ def _wait_validated(app, timeout: float = 30.0) -> None:
     time.sleep(0.5)  # Pebble marks it valid after its last fetch
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: after a finalize that timed out (the server finalized anyway), advance retries finalize forever: "
-    "orders.finalize() fetches the remote order but POSTs finalize even when it is already processing/valid "
-    "-> 409 orderNotReady on every advance until someone calls sync"
-))  # fmt: skip
 def test_advance_alone_recovers_a_finalize_that_timed_out(proxied, proxy, names):
     app, account = proxied
     order = app.new_order(account, names(1), processing_strategy="create_order")["acme_order"]
@@ -118,13 +113,6 @@ def test_advance_alone_recovers_a_finalize_that_timed_out(proxied, proxy, names)
     assert errors == [] and final["certificate_signed_id"], [e["error"] for e in errors]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: when answering the 2nd of two challenges fails, the 1st was accepted by the server but its local "
-    "authorization stays 'pending' (challenges.respond_all records PROCESSING only after every POST); "
-    "advance then re-POSTs the accepted challenge -> 409 malformed 'Cannot update challenge with status "
-    "valid' on every advance until someone calls sync (and sync+advance too, if the sync ran while the "
-    "challenge was still processing): respond_all never checks the challenge's own status"
-))  # fmt: skip
 def test_advance_alone_recovers_after_a_failed_challenge_answer(proxied, proxy, names):
     app, account = proxied
     order = app.new_order(account, names(2), processing_strategy="create_order")["acme_order"]
@@ -146,16 +134,9 @@ def test_after_a_failed_challenge_answer_sync_and_advance_recover(proxied, proxy
     final, errors = app.advance_until_done(order["id"], attempts=3, sync=True)
     assert errors == [] and final["certificate_signed_id"]
     record("3 5xx/drop/timeout", "503 on the 2nd of 2 challenge answers", "409; sync+advance -> valid "
-           "(advance alone: 409 malformed forever, BUG)")  # fmt: skip
+           "(advance alone recovers too: the accepted challenge is not answered again)")  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: orders.submit() calls sync_order() (authorization GETs) outside its try/except and before any "
-    "checkpoint: when one fails after newOrder succeeded, the transaction aborts, the order_url is lost "
-    "and the order stays pending/created_local with next_step None; sync says 'never created on the ACME "
-    "server; retry it', retry says 'sync it or mark it invalid first' (only mark-invalid + retry work), and "
-    "the server-side order is orphaned"
-))  # fmt: skip
 def test_a_failure_right_after_new_order_leaves_a_recoverable_order(proxied, proxy, names):
     app, account = proxied
     proxy.set_fault("503", match="POST /authZ/", limit=1)

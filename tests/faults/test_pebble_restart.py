@@ -8,8 +8,7 @@ directory URL but knows neither the account nor the order. What happens, step by
 2. server back, empty: ``sync`` answers 409 ``accountDoesNotExist``; the order is unchanged;
 3. the account's ``register`` action registers the same key again (a new account URL);
 4. ``sync`` then marks the order ``unknown`` (the server answers 404 for it), next_step None;
-5. ``retry`` refuses an ``unknown`` order (see the xfail test): ``mark-invalid`` first, then
-   ``retry`` makes a new order that succeeds.
+5. ``retry`` makes a new order that succeeds.
 """
 
 from __future__ import annotations
@@ -64,29 +63,14 @@ def test_pebble_down_then_restarted_empty(forgetful, record):
     # (advance had marked the order processing_started before it reached the network)
     synced = _restart_and_register(app, account, order, pebble)
     assert synced["status"] == "unknown" and synced["next_step"] is None
+    assert synced["processing_status"] == "completed_failure"
     assert synced["problem"]["status"] == 404
-    # today's way out: give up locally, then retry as a new order
-    res = app.action(order["id"], "retry", status=409)
-    assert "mark it invalid first" in res["error"]
-    assert app.action(order["id"], "mark-invalid")["acme_order"]["status"] == "invalid"
+    # the way out: retry it as a new order
     new = app.action(order["id"], "retry")["acme_order__new"]
     assert new["status"] == "valid" and new["certificate_signed_id"] and new["acme_order_id__retry_of"] == order["id"]
     assert app.order_count(account["id"]) == 2
     record("2 Pebble restarted", "create_order, Pebble stopped, sync/advance, Pebble started again (empty)",
            "down: 409 connection refused, order unchanged, 1 failed event row; back: 409 accountDoesNotExist; "
-           "after register: sync -> unknown; retry refused until mark-invalid; then retry -> valid",
+           "after register: sync -> unknown (completed_failure); retry -> a new order, valid",
            event_rows_for_the_failed_sync=len(failed))  # fmt: skip
 
-
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an order the ACME server no longer knows (sync got 404 -> status 'unknown') cannot be retried: "
-    "orders.FAILED excludes AcmeOrderStatus.UNKNOWN, so retry answers 409 'sync it or mark it invalid first' "
-    "right after a sync, and sync() leaves processing_status 'created_acme' instead of 'completed_failure'"
-))  # fmt: skip
-def test_an_order_the_server_forgot_can_be_retried_after_sync(forgetful):
-    app, account, order, pebble = forgetful
-    synced = _restart_and_register(app, account, order, pebble)
-    assert synced["status"] == "unknown"
-    assert synced["processing_status"] == "completed_failure"
-    new = app.action(order["id"], "retry")["acme_order__new"]
-    assert new["status"] == "valid"

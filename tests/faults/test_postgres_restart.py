@@ -114,12 +114,6 @@ def test_config_json_through_a_postgresql_restart(restarting, record):
         assert set(counts["outage"]) <= {"200", "500"}, counts
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the engine has no pool_pre_ping (model.get_engine: engine_from_config with the ini's sqlalchemy.* "
-    "only; test.ini/example_production.ini do not set it): after PostgreSQL restarts, each pooled connection "
-    "fails once, so an app that was idle while the server restarted answers 500 to its first requests after "
-    "the server is back (under constant load the pool is invalidated during the outage and this is hidden)"
-))  # fmt: skip
 def test_as_shipped_every_answer_after_the_restart_is_correct(restarting, record):
     cluster, url, expected = restarting
     phases, outage = restart_under_load(cluster, url, expected, idle=True)

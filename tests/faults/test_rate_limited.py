@@ -75,12 +75,6 @@ def test_rate_limited_answer_is_429_and_blocks_the_same_names_locally(limited, s
            "asked again after 121 s", stub_requests_for_refused_order=refused_requests)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a rateLimited answer blocks only the (account, UniqueFQDNSet) pair: lib/db/rate_limits.record() "
-    "always stores unique_fqdn_set_id, so check_new_order() lets the same account send newOrder for other "
-    "names during Retry-After (the stub sees a 2nd newOrder); the module docstring promises a block "
-    "'for the account or the name set'"
-))  # fmt: skip
 def test_rate_limited_account_is_refused_for_other_names_too(limited, stub):
     app, account, _ = limited
     hits = sum(stub.hits.values())

@@ -20,6 +20,8 @@ from .clients import AcmeEnv
 from .order_sync import sync_authorization
 
 log = logging.getLogger(__name__)
+#: a challenge in these states was answered already: POSTing it again is refused by the server
+ANSWERED = (AcmeChallengeStatus.PROCESSING, AcmeChallengeStatus.VALID)
 
 
 @dataclasses.dataclass
@@ -38,6 +40,7 @@ class Answered:
     authorization_url: str = ""
     token: str = ""
     keyauthorization: str = ""
+    challenge_status: AcmeChallengeStatus | None = None
 
 
 def _name(dbsession: Session, authz: AcmeAuthorization) -> str:
@@ -84,7 +87,7 @@ def respond_all(
             raise Conflict(f"the server offered no {wanted.value} challenge for {name}")
         answer = Answered(
             authz, challenge, name, challenge_url=challenge.challenge_url, authorization_url=authz.authorization_url,
-            token=challenge.token, keyauthorization=challenge.keyauthorization,
+            token=challenge.token, keyauthorization=challenge.keyauthorization, challenge_status=challenge.status,
             ids={"account_id": order.acme_account_id, "order_id": order.id, "authorization_id": authz.id,
                  "challenge_id": challenge.id},
         )
@@ -102,14 +105,28 @@ def respond_all(
                     raise Conflict(f"pre-check of {answer.name} failed: the TXT record is not visible yet")
             else:
                 _precheck_http01(answer.name, answer.token, answer.keyauthorization)
-    for answer in plan:
-        with client.context(**answer.ids):
-            client.respond_challenge(answer.challenge_url)
-    for answer in plan:
-        answer.challenge.status = AcmeChallengeStatus.PROCESSING
-        answer.challenge.timestamp_updated = utcnow()
-    env.checkpoint()  # hold no write lock while the server validates (it polls our public route)
+    try:
+        for answer in plan:
+            if answer.challenge_status in ANSWERED:
+                continue  # answered before (this answer's reply, or a later one, was lost): just wait
+            with client.context(**answer.ids):
+                _respond(client, answer)
+            answer.challenge.status = AcmeChallengeStatus.PROCESSING
+            answer.challenge.timestamp_updated = utcnow()
+    finally:  # what the server accepted stays recorded, even if a later answer fails
+        env.checkpoint()  # and hold no write lock while the server validates (it polls our route)
     return plan
+
+
+def _respond(client: AcmeClient, answer: Answered) -> None:
+    """POST the challenge; a refusal of one the server is already validating counts as done."""
+    try:
+        client.respond_challenge(answer.challenge_url)
+    except acme_errors.AcmeProblem:
+        remote = client.get_authorization(answer.authorization_url)
+        status = next((str(c.status) for c in remote.challenges if c.url == answer.challenge_url), "pending")
+        if status == AcmeChallengeStatus.PENDING.value:
+            raise
 
 
 def await_all(

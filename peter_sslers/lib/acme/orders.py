@@ -14,7 +14,7 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ...model import AcmeAuthorization, AcmeChallenge, AcmeOrder, PrivateKey
+from ...model import AcmeAuthorization, AcmeChallenge, AcmeOrder, CertificateRequest, PrivateKey
 from ...model.enums import (
     AcmeAuthorizationStatus,
     AcmeOrderStatus,
@@ -30,7 +30,7 @@ from ..acme_v2 import errors as acme_errors
 from ..db import rate_limits
 from ..db.certificate_cas import import_certificate_ca_chain, link_chain
 from ..db.certificate_requests import import_certificate_request
-from ..db.certificates import import_certificate_signed
+from ..db.certificates import RenewalPolicy, import_certificate_signed
 from ..db.common import log_operation
 from ..db.key_cycling import check_usable, key_for_order
 from ..db.queries import domain_names_for_sets
@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 AUTHZ_POLL_TIMEOUT = 120.0
 ORDER_POLL_TIMEOUT = 120.0
 STEPS = ("sync", "complete_challenges", "finalize", "download")
-#: the server gave up on these orders: retry them as new orders
-FAILED = (AcmeOrderStatus.INVALID, AcmeOrderStatus.DEACTIVATED, AcmeOrderStatus.EXPIRED)
+#: the server gave up on these orders, or no longer knows them: retry them as new orders
+FAILED = (AcmeOrderStatus.INVALID, AcmeOrderStatus.DEACTIVATED, AcmeOrderStatus.EXPIRED, AcmeOrderStatus.UNKNOWN)
 
 
 def _client(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> AcmeClient:
@@ -77,9 +77,16 @@ def submit(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
                                    exc.retry_after, env.clock())
             record_failure(dbsession, env, order, exc)
             raise
-        sync_order(dbsession, client, order, remote)
-    order.processing_status = ProcessingStatus.CREATED_ACME
-    log_operation(dbsession, "AcmeOrder__new", {"id": order.id, "url": order.order_url}, [("AcmeOrder", order.id, "new")])
+        apply_order(order, remote)
+        order.processing_status = ProcessingStatus.CREATED_ACME
+        log_operation(dbsession, "AcmeOrder__new", {"id": order.id, "url": order.order_url},
+                      [("AcmeOrder", order.id, "new")])  # fmt: skip
+        env.checkpoint()  # the server holds the order now: keep its URL whatever happens next
+        try:
+            sync_order(dbsession, client, order, remote)
+        except acme_errors.AcmeError as exc:  # "sync" fetches the authorizations again later
+            record_failure(dbsession, env, order, exc)
+            raise
     env.checkpoint()
 
 
@@ -95,12 +102,12 @@ def sync(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
         try:
             remote = client.get_order(order.order_url)
         except acme_errors.AcmeProblem as exc:
-            if exc.status == 404:
-                order.status = AcmeOrderStatus.UNKNOWN
-                record_failure(dbsession, env, order, exc)
-                return
-            raise
-        sync_order(dbsession, client, order, remote)
+            if exc.status != 404:
+                raise
+            order.status = AcmeOrderStatus.UNKNOWN  # the server forgot it: only a new order helps
+            record_failure(dbsession, env, order, exc)
+        else:
+            sync_order(dbsession, client, order, remote)
     if order.processing_status == ProcessingStatus.FINALIZING:
         if order.status in (AcmeOrderStatus.PROCESSING, AcmeOrderStatus.VALID):
             order.processing_status = ProcessingStatus.FINALIZED
@@ -170,21 +177,29 @@ def finalize(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
         raise Conflict("this order is already being finalized (or was) by another request")
     env.checkpoint()
     key = _order_key(dbsession, env, order)
-    names = domain_names_for_sets(dbsession, [order.unique_fqdn_set_id])[order.unique_fqdn_set_id]
-    csr_pem = cert_utils.make_csr(names, key.key_pem)
-    csr, _ = import_certificate_request(
-        dbsession, csr_pem, source=CertificateRequestSource.ACME_ORDER, private_key_id=key.id
-    )
-    order.certificate_request_id = csr.id
+    csr = dbsession.get(CertificateRequest, order.certificate_request_id) if order.certificate_request_id else None
+    if csr is None or csr.private_key_id != key.id:  # (else: an earlier finalize made it; send it again)
+        names = domain_names_for_sets(dbsession, [order.unique_fqdn_set_id])[order.unique_fqdn_set_id]
+        csr, _ = import_certificate_request(
+            dbsession, cert_utils.make_csr(names, key.key_pem), source=CertificateRequestSource.ACME_ORDER,
+            private_key_id=key.id,
+        )
+        order.certificate_request_id = csr.id
+    csr_pem = csr.csr_pem
     env.checkpoint()  # key and CSR are stored before the server can issue anything
     with _client(dbsession, env, order) as client, client.context(account_id=order.acme_account_id, order_id=order.id):
         try:
             remote = client.get_order(order.order_url)
-            remote = client.finalize(remote, csr_pem)
+            if remote.status == AcmeOrderStatus.READY.value:
+                remote = client.finalize(remote, csr_pem)
+            # else an earlier finalize reached the server although its answer never reached us
             apply_order(order, remote)
+            if order.status not in (AcmeOrderStatus.PROCESSING, AcmeOrderStatus.VALID):
+                raise Conflict(f"the ACME server has this order as {order.status.value}; it cannot be finalized")
             remote = client.poll_order(remote, timeout=ORDER_POLL_TIMEOUT)
-        except acme_errors.AcmeError as exc:
-            order.processing_status = ProcessingStatus.PROCESSING_STARTED
+        except (acme_errors.AcmeError, Conflict) as exc:
+            failed = order.status in FAILED
+            order.processing_status = ProcessingStatus.COMPLETED_FAILURE if failed else ProcessingStatus.PROCESSING_STARTED
             record_failure(dbsession, env, order, exc)
             raise
         apply_order(order, remote)
@@ -205,7 +220,7 @@ def download(dbsession: Session, env: AcmeEnv, order: AcmeOrder) -> None:
     leaf, *default_chain = cert_utils.split_pem_bundle(chains.default)
     result = import_certificate_signed(
         dbsession, leaf, key.key_pem, "".join(default_chain), source=CertificateSource.ACME_ORDER,
-        certificate_request_id=order.certificate_request_id,
+        certificate_request_id=order.certificate_request_id, renewal=RenewalPolicy.from_settings(env.settings),
     )
     for alternate in chains.alternates:
         _, *alternate_chain = cert_utils.split_pem_bundle(alternate)
@@ -231,8 +246,8 @@ def next_step(order: AcmeOrder) -> str | None:
     if order.processing_status == ProcessingStatus.FINALIZING:
         return "sync"
     status = order.status
-    if status == AcmeOrderStatus.PENDING:
-        return "complete_challenges"
+    if status == AcmeOrderStatus.PENDING:  # (its authorizations may not have been fetched yet)
+        return "complete_challenges" if order.authorizations else "sync"
     if status == AcmeOrderStatus.READY:
         return "finalize"
     if status == AcmeOrderStatus.PROCESSING:

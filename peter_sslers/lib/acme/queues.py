@@ -16,6 +16,7 @@ import random
 import socket
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ...model import (
@@ -35,7 +36,7 @@ from ...model.enums import (
     QueueStatus,
 )
 from ..acme_v2 import errors as acme_errors
-from ..db.common import log_operation
+from ..db.common import insert_skipping_duplicates, log_operation
 from ..db.queries import domain_names_for_sets
 from ..domain_names import InvalidDomainName, normalize_domain_name
 from ..errors import Conflict, InvalidRequest, PeterSSLersError
@@ -254,10 +255,14 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
             rows.append({"unique_fqdn_set_id": set_id, "certificate_signed_id": cert_id,
                          "acme_order_id__source": source_id, "status": QueueStatus.QUEUED, "attempts": 0,
                          "timestamp_created": now})
-    if rows:
-        dbsession.execute(sa.insert(QueueCertificate), rows)
-    log_operation(dbsession, "QueueCertificate__update", {"queued": len(rows), **result})
-    return {"queued": len(rows), **result, "remaining": count_queued(dbsession, now)}
+    queued = 0
+    if rows:  # another worker may have queued some of these sets meanwhile: they are skipped
+        inserted = dbsession.execute(
+            insert_skipping_duplicates(dbsession, QueueCertificate).returning(QueueCertificate.id), rows
+        )
+        queued = len(inserted.all())
+    log_operation(dbsession, "QueueCertificate__update", {"queued": queued, **result})
+    return {"queued": queued, **result, "remaining": count_queued(dbsession, now)}
 
 
 def queue_certificate(
@@ -278,10 +283,25 @@ def queue_certificate(
         unique_fqdn_set_id=cert.unique_fqdn_set_id, certificate_signed_id=cert.id, acme_order_id__source=source,
         acme_account_id=acme_account_id, private_key_cycle=private_key_cycle, private_key_technology=private_key_technology,
     )
-    dbsession.add(item)
-    dbsession.flush()
+    try:
+        with dbsession.begin_nested():
+            dbsession.add(item)
+            dbsession.flush()
+    except IntegrityError:  # queued by someone else since the check above
+        raise Conflict("these names are already in the renewal queue") from None
     log_operation(dbsession, "QueueCertificate__custom", {"id": item.id, "certificate_signed_id": cert.id})
     return item
+
+
+def requeue(dbsession: Session, item: QueueCertificate) -> None:
+    """Put a failed or cancelled item back in the queue, unless its names are queued again already."""
+    try:
+        with dbsession.begin_nested():
+            item.status, item.timestamp_not_before, item.attempts = QueueStatus.QUEUED, None, 0
+            dbsession.flush()
+    except IntegrityError:
+        dbsession.refresh(item)
+        raise Conflict("these names are already in the renewal queue") from None
 
 
 def count_queued(dbsession: Session, now: datetime.datetime) -> int:

@@ -24,11 +24,29 @@ from .recents import update_recents_for_set
 SHORT_LIVED = datetime.timedelta(days=10)
 
 
-def renew_after(not_before: datetime.datetime, not_after: datetime.datetime) -> datetime.datetime:
-    """When to renew without ARI: once a third of the lifetime remains (half for <= 10 days)."""
-    lifetime = not_after - not_before
-    remaining = lifetime / 2 if lifetime <= SHORT_LIVED else lifetime / 3
-    return not_after - remaining
+@dataclasses.dataclass(frozen=True)
+class RenewalPolicy:
+    """When to renew without ARI: once this fraction of the lifetime remains.
+
+    Certificates of 10 days or less (short-lived profiles) use ``remaining_fraction_short``.
+    The settings ``renewal.remaining_fraction`` and ``renewal.remaining_fraction_short``
+    make one with ``from_settings``.
+    """
+
+    remaining_fraction: float = 1 / 3
+    remaining_fraction_short: float = 1 / 2
+
+    @classmethod
+    def from_settings(cls, settings) -> RenewalPolicy:
+        return cls(settings.renewal_remaining_fraction, settings.renewal_remaining_fraction_short)
+
+    def renew_after(self, not_before: datetime.datetime, not_after: datetime.datetime) -> datetime.datetime:
+        lifetime = not_after - not_before
+        fraction = self.remaining_fraction_short if lifetime <= SHORT_LIVED else self.remaining_fraction
+        return not_after - lifetime * fraction
+
+
+DEFAULT_RENEWAL = RenewalPolicy()
 
 
 def certificate_domain_names(info: cert_utils.CertInfo, field: str) -> list[str]:
@@ -57,7 +75,7 @@ class ImportResult:
 def import_certificate_signed(
     dbsession: Session, cert_pem: str, key_pem: str, chain_pem: str | None,
     *, source: CertificateSource = CertificateSource.IMPORTED, certificate_request_id: int | None = None,
-    now: datetime.datetime | None = None, refresh_recents: bool = True,
+    now: datetime.datetime | None = None, refresh_recents: bool = True, renewal: RenewalPolicy = DEFAULT_RENEWAL,
 ) -> ImportResult:
     """Store a certificate with its key and chain; an existing certificate is returned as is.
 
@@ -110,7 +128,7 @@ def import_certificate_signed(
             is_single_domain=len(names) == 1, source=source, private_key_id=key.id,
             certificate_request_id=certificate_request_id, unique_fqdn_set_id=fqdn_set.id,
             is_compromised_private_key=key.is_compromised,
-            timestamp_renew_after=renew_after(info.not_before, info.not_after),
+            timestamp_renew_after=renewal.renew_after(info.not_before, info.not_after),
         )
 
     cert, created = get_or_create(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,15 @@ def get_or_create(
         row = dbsession.execute(query).scalar_one()
         return row, False
     return row, True
+
+
+def insert_skipping_duplicates(dbsession: Session, model) -> sa.Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING``: rows a unique index already holds are skipped.
+
+    Under concurrent writers the losing insert waits for the winner's commit, then skips.
+    """
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[dbsession.get_bind().dialect.name]
+    return dialect.insert(model).on_conflict_do_nothing()
 
 
 def log_operation(

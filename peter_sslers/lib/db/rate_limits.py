@@ -73,11 +73,28 @@ def check_new_order(
         )
 
 
+#: wordings of ``rateLimited`` details about particular names (Let's Encrypt: "this exact set of
+#: identifiers", "already issued for \"example.com\"", "failed authorizations ... for \"name\"")
+NAME_SCOPED = ("exact set", "already issued for", "failed authorization", "failed validation")
+
+
+def is_name_scoped(detail: str) -> bool:
+    """Does this ``rateLimited`` detail limit particular names (else: the whole account)?"""
+    detail = detail.lower()
+    return any(phrase in detail for phrase in NAME_SCOPED)
+
+
 def record(
     dbsession: Session, account: AcmeAccount, unique_fqdn_set_id: int | None, detail: str,
     retry_after_seconds: float | None, now: datetime.datetime,
 ) -> RateLimited:
-    """Remember a rateLimited answer; nothing goes to the server for its scope before retry-after."""
+    """Remember a rateLimited answer; nothing goes to the server for its scope before retry-after.
+
+    A limit on particular names blocks that name set; any other limit (new orders per
+    account, or a wording we do not know) blocks every order of the account.
+    """
+    if not is_name_scoped(detail):
+        unique_fqdn_set_id = None
     row = RateLimited(
         acme_server_id=account.acme_server_id, acme_account_id=account.id, unique_fqdn_set_id=unique_fqdn_set_id,
         problem_detail=detail[:2000],

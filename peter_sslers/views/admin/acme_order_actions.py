@@ -75,7 +75,7 @@ def _new_from(context, request, order_type: AcmeOrderType, **links) -> dict:
 
 def _retry(context, request):
     if context.status not in orders.FAILED:
-        raise Conflict("only a failed (invalid, deactivated, expired) order can be retried; sync it or mark it invalid first")
+        raise Conflict("only a failed (invalid, deactivated, expired) or unknown order can be retried; sync it or mark it invalid first")
     return _new_from(context, request, AcmeOrderType.RETRY, acme_order_id__retry_of=context.id)
 
 

@@ -167,7 +167,7 @@ def _requeue(context, request):
     if action == "cancel" and context.status in (QueueStatus.QUEUED, QueueStatus.FAILED):
         context.status = QueueStatus.CANCELLED
     elif action == "requeue" and context.status in (QueueStatus.FAILED, QueueStatus.CANCELLED):
-        context.status, context.timestamp_not_before, context.attempts = QueueStatus.QUEUED, None, 0
+        queues.requeue(request.dbsession, context)
     else:
         raise InvalidRequest(f"cannot {action or '(nothing)'} an item that is {context.status.value}",
                              {"action": "cancel (queued/failed items) or requeue (failed/cancelled items)"})
