@@ -21,6 +21,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPUnauthorized
 
 from .model import AdminApiToken
 from .model.meta import utcnow
+from .views.rendering import render_error
 
 log = logging.getLogger(__name__)
 CSRF_FIELD = "csrf_token"
@@ -122,19 +123,11 @@ def admin_auth_tween_factory(handler, registry):
             method = authenticate(request, mode, htpasswd)
             if method is None:
                 error = HTTPUnauthorized("admin credentials required", headers={"WWW-Authenticate": realm})
-                return _render(request, error)
+                return render_error(request, error)
             request.environ["peter_sslers.auth"] = method
         return handler(request)
 
     return tween
-
-
-def _render(request, error):
-    """Answer through the app's error views (JSON body for .json paths, HTML otherwise)."""
-    try:
-        return request.invoke_exception_view(exc_info=(type(error), error, None))
-    except Exception:  # noqa: BLE001 - no view: the plain HTTP error
-        return error
 
 
 def csrf_required(request) -> bool:
@@ -155,7 +148,7 @@ def csrf_tween_factory(handler, registry):
             try:
                 check_csrf_token(request, token=CSRF_FIELD, header="X-CSRF-Token")
             except Exception:  # noqa: BLE001 - BadCSRFToken and missing tokens alike
-                return _render(request, HTTPForbidden("missing or wrong CSRF token: reload the form and try again"))
+                return render_error(request, HTTPForbidden("missing or wrong CSRF token: reload the form and try again"))
         return handler(request)
 
     return tween

@@ -9,6 +9,7 @@ accepts, which stops the application before it serves anything.
 from __future__ import annotations
 
 import dataclasses
+import fractions
 import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -88,12 +89,14 @@ def _as_optional_positive_int(raw: str) -> int | None:
 
 
 def _as_fraction(raw: str) -> float:
+    """A decimal (0.25) or a fraction (1/3) strictly between 0 and 1."""
+    accepted = "a number between 0 and 1, as a decimal (0.25) or a fraction (1/3)"
     try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ValueError("a number between 0 and 1") from None
+        value = float(fractions.Fraction(raw.strip()))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(accepted) from None
     if not 0 < value < 1:
-        raise ValueError("a number between 0 and 1")
+        raise ValueError(accepted)
     return value
 
 
@@ -267,9 +270,9 @@ OPTIONS: tuple[Option, ...] = (
            "How many queued domains go into one order (at most 100).", "automation"),
     Option("queue.max_attempts", _as_positive_int, "10",
            "Renewal attempts of one queue item before it is marked failed.", "automation"),
-    Option("renewal.remaining_fraction", _as_fraction, "0.3333",
+    Option("renewal.remaining_fraction", _as_fraction, "1/3",
            "Without ARI, renew once this fraction of a certificate's lifetime remains.", "automation"),
-    Option("renewal.remaining_fraction_short", _as_fraction, "0.5",
+    Option("renewal.remaining_fraction_short", _as_fraction, "1/2",
            "The same for certificates of 10 days or less.", "automation"),
     Option("renewal.ari_checks_per_update", _as_positive_int, "100",
            "At most this many ACME Renewal Information lookups per queue update.", "automation"),

@@ -118,3 +118,20 @@ def make_pki() -> Pki:
     root_b = make_ca("Test Root X2")
     intermediate_b = make_ca("Test Intermediate R1", root_b, key=intermediate.key, aia="http://ca.example/root-x2.der")
     return Pki(root, intermediate, root_b, intermediate_b)
+
+
+def upload_cert(testapp, leaf: Issued, chain_pem: str | None, status: int = 200, key_pem: str | None = None):
+    """POST a leaf, its key (or ``key_pem``) and ``chain_pem`` to the admin's upload.json."""
+    fields = [
+        ("certificate_file", "cert.pem", leaf.pem.encode()),
+        ("private_key_file", "privkey.pem", (key_pem or leaf.key_pem).encode()),
+    ]
+    if chain_pem is not None:
+        fields.append(("chain_file", "chain.pem", chain_pem.encode()))
+    return testapp.post("/.well-known/admin/certificate-signed/upload.json", upload_files=fields, status=status)
+
+
+def upload_new_leaf(testapp, pki: Pki, names: list[str]) -> str:
+    """Issue a leaf for ``names`` under ``pki``'s intermediate, upload it; its CertificateSigned id."""
+    leaf = make_leaf(names, pki.intermediate)
+    return upload_cert(testapp, leaf, pki.intermediate.pem).json["certificate_signed"]["id"]

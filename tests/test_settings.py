@@ -79,6 +79,8 @@ def test_typed_values():
         ("crypto.backend", "gnutls", "'openssl'"),
         ("admin_url", "not a url", "http://"),
         ("max_upload_bytes", "0", "positive"),
+        ("renewal.remaining_fraction", "1.5", "between 0 and 1"),
+        ("renewal.remaining_fraction_short", "1/0", "a fraction (1/3)"),
     ],
 )
 def test_invalid_values_name_the_option_and_accepted_values(key, value, hint):
@@ -109,3 +111,9 @@ def test_secrets_are_masked_on_the_settings_page():
     }))}
     assert "hunter2" not in str(rows["nginx.userpass"]["value"])
     assert "s3cret" not in str(rows["redis.url"]["value"])
+
+
+def test_renewal_fractions_read_as_decimals_or_fractions():
+    parsed = parse_settings({**GOOD, "renewal.remaining_fraction": "1/4", "renewal.remaining_fraction_short": "0.6"})
+    assert (parsed.renewal_remaining_fraction, parsed.renewal_remaining_fraction_short) == (0.25, 0.6)
+    assert parse_settings(GOOD).renewal_remaining_fraction == 1 / 3

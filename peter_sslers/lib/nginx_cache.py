@@ -142,6 +142,15 @@ def expire_domains(settings, domain_names: Iterable[str]) -> dict:
     return {**_ask_all(settings, ask), "expired": "domain", "domains": names}
 
 
+def expire_domains_if_configured(settings, domain_names: Iterable[str]) -> dict | None:
+    """``expire_domains`` after a change of what these domains serve; None (nothing asked)
+    when ``nginx.servers_pool`` is unset or there is no name."""
+    names = sorted(set(domain_names))
+    if not settings.nginx_servers_pool or not names:
+        return None
+    return expire_domains(settings, names)
+
+
 def status(settings) -> dict:
     """``GET {server}{nginx.status_path}`` on every server: what each one has in its cache."""
     path, timeout = settings.nginx_status_path, settings.nginx_timeout

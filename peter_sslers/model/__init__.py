@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 import zope.sqlalchemy
 from sqlalchemy import event
@@ -88,6 +91,20 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+@contextlib.contextmanager
+def reading_connection(session_factory: sessionmaker) -> Iterator[sa.Connection]:
+    """A plain connection on the session factory's bind, for hot read-only paths.
+
+    (The tests bind the factory to one connection, whose rolled-back data it then sees.)
+    """
+    bind = session_factory.kw["bind"]
+    if isinstance(bind, sa.Connection):
+        yield bind
+        return
+    with bind.connect() as connection:
+        yield connection
 
 
 def get_session_factory(engine: sa.Engine) -> sessionmaker:

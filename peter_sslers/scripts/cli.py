@@ -174,22 +174,31 @@ def _status_text(data: dict) -> str:
 
 
 def cmd_update_recents(cli: Cli, args) -> dict:
+    from ..lib import redis_sync
     from ..lib.db import recents
 
     with cli.session() as session:
-        count = recents.update_recents(session)
-    return {"result": "success", "operation": "update-recents", "domains_updated": count}
+        change = recents.update_recents_changed(session)
+    # committed: the domains whose latest certificates changed are written through to Redis
+    sync = redis_sync.sync_committed(cli.session_factory, cli.settings, change.domain_ids,
+                                     operation="Domain__update_recents")  # fmt: skip
+    return {"result": "success", "operation": "update-recents", "domains_updated": change.count, **sync}
 
 
 def cmd_deactivate_expired(cli: Cli, args) -> dict:
+    from ..lib import redis_sync
     from ..lib.db import recents
 
     with cli.session() as session:
-        count = recents.deactivate_expired(session)
+        change = recents.deactivate_expired_changed(session)
+    # committed: the domains of the certificates deactivated are written through to Redis
+    sync = redis_sync.sync_committed(cli.session_factory, cli.settings, change.domain_ids,
+                                     operation="CertificateSigned__deactivate_expired")  # fmt: skip
     return {
         "result": "success",
         "operation": "deactivate-expired",
-        "certificates_deactivated": count,
+        "certificates_deactivated": change.count,
+        **sync,
     }
 
 
@@ -203,6 +212,7 @@ def cmd_export(cli: Cli, args) -> dict:
 
 def cmd_import_certbot(cli: Cli, args) -> dict:
     from ..lib import certbot_import
+    from ..lib.db.certificates import RenewalPolicy
 
     progress = ProgressBar("import-certbot") if not args.quiet else None
     with cli.session() as session:
@@ -213,6 +223,7 @@ def cmd_import_certbot(cli: Cli, args) -> dict:
                 commit=session.commit,
                 batch_size=args.batch_size,
                 progress=progress,
+                renewal=RenewalPolicy.from_settings(cli.settings),
             )
         except certbot_import.TreeError as exc:
             raise CliError(str(exc)) from None

@@ -82,6 +82,14 @@ def add_template_globals(event) -> None:
     event.setdefault("csrf_input", lambda: csrf_input(request))
 
 
+def render_error(request, error):
+    """Answer ``error`` from a tween through the app's error views (JSON for .json paths, else HTML)."""
+    try:
+        return request.invoke_exception_view(exc_info=(type(error), error, None))
+    except Exception:  # noqa: BLE001 - no view matched: the plain HTTP error
+        return error
+
+
 def form_body_tween_factory(handler, registry):
     """A POST body WebOb cannot parse (e.g. multipart without a boundary) is a 400, not a 500."""
     from pyramid.httpexceptions import HTTPBadRequest
@@ -91,11 +99,7 @@ def form_body_tween_factory(handler, registry):
             try:
                 request.POST  # noqa: B018 - parse it now, where the error can be answered
             except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-                error = HTTPBadRequest(f"the request body could not be read as a form: {exc}")
-                try:
-                    return request.invoke_exception_view(exc_info=(type(error), error, None))
-                except Exception:  # noqa: BLE001
-                    return error
+                return render_error(request, HTTPBadRequest(f"the request body could not be read as a form: {exc}"))
         return handler(request)
 
     return tween

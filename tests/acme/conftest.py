@@ -6,12 +6,15 @@ accounts of its own instead of a rolled-back transaction.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 import pytest
+import sqlalchemy as sa
 import webtest
 
 from peter_sslers import main
+from peter_sslers.model import CertificateSigned, QueueCertificate
 from peter_sslers.scripts.initializedb import initialize
 from tests import route_coverage
 from tests.conftest import TEST_HOST, TEST_INI, settings_for
@@ -138,12 +141,6 @@ def fake_clock(acme_app):
 def leave_nothing_due(acme_app):
     """For modules that make certificates due: afterwards nothing they made is due or queued,
     so later modules sharing this session's database see only their own renewals."""
-    import datetime
-
-    import sqlalchemy as sa
-
-    from peter_sslers.model import CertificateSigned, QueueCertificate
-
     factory = acme_app.registry["dbsession_factory"]
     with factory() as session:
         start = session.execute(sa.select(sa.func.max(CertificateSigned.id))).scalar() or 0
@@ -154,3 +151,26 @@ def leave_nothing_due(acme_app):
                         .values(timestamp_renew_after=far, timestamp_ari_next_check=far))
         session.execute(sa.update(QueueCertificate).where(QueueCertificate.status.in_(["queued", "claimed"]))
                         .values(status="cancelled"))
+
+
+@pytest.fixture
+def nothing_else_due(acme_app):
+    """Certificates and queue items other tests left in the session's database stay out of the way."""
+    far = datetime.datetime(2999, 1, 1, tzinfo=datetime.timezone.utc)
+    with acme_app.registry["dbsession_factory"]() as session, session.begin():
+        session.execute(sa.update(CertificateSigned).values(timestamp_renew_after=far, timestamp_ari_next_check=far))
+        session.execute(sa.update(QueueCertificate).where(QueueCertificate.status.in_(["queued", "claimed"]))
+                        .values(status="cancelled"))
+
+
+@pytest.fixture
+def cancel_stray_queue_items(acme_app):
+    """Queue items a test opened are cancelled after it (a clock moved years ahead queues many)."""
+    factory = acme_app.registry["dbsession_factory"]
+    with factory() as session:
+        before = session.execute(sa.select(sa.func.coalesce(sa.func.max(QueueCertificate.id), 0))).scalar_one()
+    yield
+    with factory() as session, session.begin():
+        session.execute(sa.update(QueueCertificate)
+                        .where(QueueCertificate.id > before, QueueCertificate.status.in_(["queued", "claimed"]))
+                        .values(status="cancelled"))  # fmt: skip

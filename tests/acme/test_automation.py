@@ -16,17 +16,9 @@ from peter_sslers.model import AcmeOrder, CertificateSigned, QueueCertificate, R
 from peter_sslers.model.meta import utcnow
 from tests.acme.test_orders import ADMIN, new_order
 
+pytestmark = pytest.mark.usefixtures("nothing_else_due")
+
 UTC = datetime.timezone.utc
-
-
-@pytest.fixture(autouse=True)
-def nothing_else_due(acme_app):
-    """Certificates and queue items other tests left in the session's database stay out of the way."""
-    far = datetime.datetime(2999, 1, 1, tzinfo=UTC)
-    with acme_app.registry["dbsession_factory"]() as session, session.begin():
-        session.execute(sa.update(CertificateSigned).values(timestamp_renew_after=far, timestamp_ari_next_check=far))
-        session.execute(sa.update(QueueCertificate).where(QueueCertificate.status.in_(["queued", "claimed"]))
-                        .values(status="cancelled"))
 
 
 @pytest.fixture

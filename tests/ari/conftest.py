@@ -15,15 +15,8 @@ from cryptography import x509
 
 from peter_sslers.lib.acme_v2 import AcmeClient, AcmeExchange, Order, Status, ari_cert_id
 from tests.acme_v2.helpers import make_csr, make_key_pem, unique_name
-from tests.services.acme2certifier import (
-    Acme2CertifierServer,
-    require_acme2certifier,
-)
-
-#: profile name -> lifetime in days, as configured on the server
-PROFILES = {"classic": 90, "shortlived": 6}
-RENEWAL_THRESHOLD_PCTG = 85.0
-RETRY_AFTER = 21600
+from tests.services import acme2certifier as a2c
+from tests.services.acme2certifier import Acme2CertifierServer
 
 
 class Exchanges(list[AcmeExchange]):
@@ -60,16 +53,7 @@ class Issued:
 @pytest.fixture(scope="session")
 def acme2certifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Acme2CertifierServer]:
     """A running acme2certifier with profiles ``classic`` (90 d) and ``shortlived`` (6 d)."""
-    require_acme2certifier()
-    server = Acme2CertifierServer(
-        tmp_path_factory.mktemp("acme2certifier"),
-        profiles=PROFILES,
-        renewal_threshold_pctg=RENEWAL_THRESHOLD_PCTG,
-        retry_after=RETRY_AFTER,
-    )
-    server.start()
-    yield server
-    server.stop()
+    yield from a2c.serve(tmp_path_factory.mktemp("acme2certifier"))
 
 
 def make_client(

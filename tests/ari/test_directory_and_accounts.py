@@ -7,9 +7,10 @@ from cryptography import x509
 
 from peter_sslers.lib.acme_v2 import AcmeClient
 from peter_sslers.lib.acme_v2.pem import split_chain
+from tests.services.acme2certifier import DEFAULT_PROFILES as PROFILES
 from tests.services.acme2certifier import Acme2CertifierServer
 
-from .conftest import PROFILES, Issued, make_client
+from .conftest import Issued, make_client
 
 
 def test_directory_advertises_renewal_info_and_profiles(client: AcmeClient) -> None:

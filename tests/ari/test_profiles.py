@@ -6,8 +6,9 @@ import pytest
 
 from peter_sslers.lib.acme_v2 import AcmeClient, AcmeProblem
 from peter_sslers.lib.acme_v2.errors import InvalidProfile
+from tests.services.acme2certifier import DEFAULT_PROFILES as PROFILES
 
-from .conftest import PROFILES, Exchanges, Issued, issue
+from .conftest import Exchanges, Issued, issue
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))

@@ -11,9 +11,9 @@ from cryptography import x509
 
 from peter_sslers.lib.acme_v2 import AcmeClient, AcmeProblem, ari_cert_id
 from peter_sslers.lib.acme_v2.errors import Malformed
-from tests.services.acme2certifier import Acme2CertifierServer
+from tests.services.acme2certifier import RENEWAL_THRESHOLD_PCTG, RETRY_AFTER, Acme2CertifierServer
 
-from .conftest import RENEWAL_THRESHOLD_PCTG, RETRY_AFTER, Exchanges, Issued, issue
+from .conftest import Exchanges, Issued, issue
 
 UTC = datetime.timezone.utc
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import threading
 
-import pytest
 import sqlalchemy as sa
 import webtest
 
@@ -20,7 +19,7 @@ from peter_sslers.lib.acme.clients import AcmeEnv
 from peter_sslers.model import CertificateSigned, QueueCertificate, writer_bind
 from peter_sslers.scripts.initializedb import initialize
 from tests import pki as pki_module
-from tests.conftest import TEST_HOST, TEST_INI, database_kind, settings_for
+from tests.conftest import TEST_HOST, TEST_INI, settings_for
 
 from .conftest import ADMIN
 

@@ -15,6 +15,7 @@ import pytest
 
 from peter_sslers import main
 from peter_sslers.scripts.initializedb import initialize
+from tests import pki as pki_module
 from tests.conftest import TEST_INI, require_binary, settings_for
 from tests.services.live_app import LiveServer
 from tests.services.nginx import (
@@ -178,3 +179,8 @@ def cache_admin_pool(make_cache_admin) -> tuple[NginxServer, NginxServer]:
     down = make_cache_admin(USERPASS)
     down.stop()
     return up, down
+
+
+@pytest.fixture(scope="module")
+def pki():
+    return pki_module.make_pki()

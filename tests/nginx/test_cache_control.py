@@ -18,10 +18,6 @@ ADMIN = "/.well-known/admin"
 AUTH = tuple(USERPASS.split(":", 1))
 
 
-@pytest.fixture(scope="module")
-def pki():
-    return pki_module.make_pki()
-
 
 @pytest.fixture
 def app_for(shared_database):
@@ -50,13 +46,6 @@ def _keys(server) -> dict:
     res = requests.get(server.url + DEFAULT_STATUS_PATH, auth=AUTH, timeout=5)
     assert res.status_code == 200, res.text
     return {kind: sorted(names) for kind, names in res.json()["keys"].items()}
-
-
-def _upload(app, pki, names: list[str]) -> str:
-    leaf = pki_module.make_leaf(names, pki.intermediate)
-    files = [("certificate_file", "c.pem", leaf.pem.encode()), ("private_key_file", "k.pem", leaf.key_pem.encode()),
-             ("chain_file", "i.pem", pki.intermediate.pem.encode())]  # fmt: skip
-    return app.post(ADMIN + "/certificate-signed/upload.json", upload_files=files).json["certificate_signed"]["id"]
 
 
 def test_flush_all_with_one_server_down(cache_admin_pool, app_for):
@@ -109,8 +98,8 @@ def test_expire_a_domain_and_a_certificate(cache_admin_pool, app_for, pki):
     up, down = cache_admin_pool
     app = app_for([up, down])
     names = ["x1.expire.example.com", "x2.expire.example.com"]
-    cert_id = _upload(app, pki, names)
-    _upload(app, pki, ["solo.expire.example.com"])
+    cert_id = pki_module.upload_new_leaf(app, pki, names)
+    pki_module.upload_new_leaf(app, pki, ["solo.expire.example.com"])
     for name in [*names, "solo.expire.example.com"]:
         _put(up, name)
     # one domain

@@ -25,6 +25,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -41,6 +42,9 @@ START_TIMEOUT = 20.0
 
 #: profile name -> certificate lifetime in days
 DEFAULT_PROFILES = {"classic": 90, "shortlived": 6}
+#: what the tests' servers answer: ARI windows from 85 % of the lifetime, Retry-After 6 hours
+RENEWAL_THRESHOLD_PCTG = 85.0
+RETRY_AFTER = 21600
 
 _LAUNCHER = '''\
 """Serve acme2certifier's WSGI app on 127.0.0.1:<port> (written by the peter_sslers tests)."""
@@ -299,3 +303,16 @@ class Acme2CertifierServer:
             conn.close()
         if updated != 1:
             raise LookupError(f"{updated} certificate rows with serial {serial!r}")
+
+
+def serve(directory: Path) -> Iterator[Acme2CertifierServer]:
+    """For fixtures: a server with the tests' configuration, started now and stopped after."""
+    require_acme2certifier()
+    server = Acme2CertifierServer(
+        directory, profiles=DEFAULT_PROFILES, renewal_threshold_pctg=RENEWAL_THRESHOLD_PCTG, retry_after=RETRY_AFTER
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from peter_sslers.model import Base
 from tests import pki as pki_module
+from tests.pki import upload_cert
 
 ADMIN = "/.well-known/admin"
 
@@ -32,16 +33,6 @@ def leaf_single(pki):
 def leaf_expired(pki):
     start = pki_module.NOW - datetime.timedelta(days=200)
     return pki_module.make_leaf(["old.example.net"], pki.intermediate, not_before=start)
-
-
-def upload_cert(testapp, leaf, chain_pem: str | None, status: int = 200, key_pem: str | None = None):
-    fields = [
-        ("certificate_file", "cert.pem", leaf.pem.encode()),
-        ("private_key_file", "privkey.pem", (key_pem or leaf.key_pem).encode()),
-    ]
-    if chain_pem is not None:
-        fields.append(("chain_file", "chain.pem", chain_pem.encode()))
-    return testapp.post(ADMIN + "/certificate-signed/upload.json", upload_files=fields, status=status)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tests.store.conftest import ADMIN, upload_cert
+from tests.pki import upload_cert
+from tests.store.conftest import ADMIN
 
 CERT_FORMATS = {
     "cert.pem": "application/x-pem-file",

@@ -80,7 +80,7 @@ def _domain_certificates_query() -> sa.Select:
         )
         .select_from(joined)
         .where(
-            cert.id.in_(sa.bindparam("ids", expanding=True)),
+            cert.id.in_([sa.bindparam("single"), sa.bindparam("multi")]),  # (not "expanding": cheaper)
             cert.is_active.is_(True),
             cert.is_revoked.is_(False),
         )
@@ -101,14 +101,22 @@ def _default_link(links: list[list]) -> list | None:
     return next((link for link in links if link[2]), links[0] if links else None)
 
 
-def _usable_certificate_configs(dbsession: Session, cert_ids: list[int], idonly: bool) -> dict[int, dict]:
-    """``certificate_config`` for each active, unrevoked certificate of ``cert_ids``, in one query."""
+def _reader(db: Session | sa.Connection) -> sa.Connection:
+    """The connection to read with: a session's (flushed first, as Core skips the ORM's
+    autoflush and callers that just issued a certificate rely on it), or the one given."""
+    if isinstance(db, Session):
+        if db.autoflush:
+            db.flush()
+        return db.connection()
+    return db
+
+
+def _usable_certificate_configs(db: Session | sa.Connection, cert_ids: list[int], idonly: bool) -> dict[int, dict]:
+    """``certificate_config`` for each active, unrevoked certificate of ``cert_ids`` (one or two), in one query."""
     certs: dict[int, tuple] = {}
     links: dict[int, dict[int, list]] = {}
-    if dbsession.autoflush:
-        # Core skips the ORM's autoflush; callers that just issued a certificate rely on it
-        dbsession.flush()
-    for row in dbsession.connection().execute(_DOMAIN_CERTIFICATES, {"ids": cert_ids}):
+    ids = {"single": cert_ids[0], "multi": cert_ids[-1]}
+    for row in _reader(db).execute(_DOMAIN_CERTIFICATES, ids):
         if row.id not in certs:
             certs[row.id] = (row.cert_pem, row.private_key_id, row.key_pem)
             links[row.id] = {}
@@ -134,7 +142,7 @@ def _usable_certificate_configs(dbsession: Session, cert_ids: list[int], idonly:
     return configs
 
 
-def domain_config(dbsession: Session, domain: Domain, *, idonly: bool = False) -> dict:
+def domain_config(db: Session | sa.Connection, domain: Domain, *, idonly: bool = False) -> dict:
     """The domain and its latest single- and multi-name certificates (null when none is usable)."""
     payload: dict = {"domain": {"id": str(domain.id), "domain_name": domain.domain_name}}
     slots = (
@@ -142,7 +150,7 @@ def domain_config(dbsession: Session, domain: Domain, *, idonly: bool = False) -
         ("certificate_signed__latest_multi", domain.certificate_signed_id__latest_multi),
     )
     cert_ids = [cert_id for _, cert_id in slots if cert_id is not None] if domain.is_active else []
-    configs = _usable_certificate_configs(dbsession, cert_ids, idonly) if cert_ids else {}
+    configs = _usable_certificate_configs(db, cert_ids, idonly) if cert_ids else {}
     for key, cert_id in slots:
         payload[key] = configs.get(cert_id)
     return payload
@@ -154,15 +162,21 @@ _DOMAIN_COLUMNS = (
 )
 
 
-def find_domain_row(dbsession: Session, identifier: str):
-    """The columns domain_config needs, by numeric id or by name, in one Core query (or None)."""
+_DOMAIN_BY_ID = sa.select(*_DOMAIN_COLUMNS).where(Domain.id == sa.bindparam("value"))
+_DOMAIN_BY_NAME = sa.select(*_DOMAIN_COLUMNS).where(Domain.domain_name == sa.bindparam("value"))
+
+
+def find_domain_row(db: Session | sa.Connection, identifier: str):
+    """The columns domain_config needs, by numeric id or by name, in one Core query (or None).
+
+    Statements built once and run on the session's connection: this is the hot path.
+    """
     if not identifier.isprintable():
         return None
-    query = sa.select(*_DOMAIN_COLUMNS)
     if identifier.isascii() and identifier.isdigit():
         if not is_id(identifier):
             return None
-        query = query.where(Domain.id == int(identifier))
+        query, value = _DOMAIN_BY_ID, int(identifier)
     else:
-        query = query.where(Domain.domain_name == identifier.strip().lower().rstrip("."))
-    return dbsession.execute(query).first()
+        query, value = _DOMAIN_BY_NAME, identifier.strip().lower().rstrip(".")
+    return _reader(db).execute(query, {"value": value}).first()

@@ -17,6 +17,17 @@ def page_number(request) -> int:
     return int(raw)
 
 
+def optional_int(params, name: str) -> int | None:
+    """An optional whole-number field (an id, a limit): None when empty, a clear 400 when not a number."""
+    raw = params.get(name)
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if raw in (None, ""):
+        return None
+    if not is_id(raw):
+        raise InvalidRequest(f"invalid {name}", {name: "a whole number"})
+    return int(raw)
+
+
 def check_body_size(request) -> None:
     """Refuse bodies far larger than the upload limit before reading them."""
     limit = request.app_settings.max_upload_bytes

@@ -12,7 +12,7 @@ from ...lib.acme import order_requests, orders
 from ...lib.acme.accounts import parse_enum
 from ...lib.db.common import paginate
 from ...lib.db.queries import domain_names_for_sets
-from ...lib.errors import InvalidRequest, is_id
+from ...lib.errors import InvalidRequest
 from ...model import (
     AcmeAccount,
     AcmeAuthorization,
@@ -29,7 +29,7 @@ from ...model.enums import (
     PrivateKeyCycle,
     ProcessingStrategy,
 )
-from ._base import instructions, page_number, read_field, see_other
+from ._base import instructions, optional_int, page_number, read_field, see_other
 from .logs import event_log_json
 
 ACTIVE = (AcmeOrderStatus.PENDING, AcmeOrderStatus.READY, AcmeOrderStatus.PROCESSING)
@@ -119,19 +119,10 @@ def challenge_json(challenge: AcmeChallenge) -> dict:
     }
 
 
-def _int_field(post, name: str) -> int | None:
-    raw = (post.get(name) or "").strip()
-    if not raw:
-        return None
-    if not is_id(raw):
-        raise InvalidRequest(f"invalid {name}", {name: "a whole number"})
-    return int(raw)
-
-
 def parse_order_request(request) -> order_requests.OrderRequest:
     """The new-order form (or JSON client's fields) as a typed OrderRequest."""
     post = request.POST
-    account_id = _int_field(post, "acme_account_id")
+    account_id = optional_int(post, "acme_account_id")
     if account_id is None:
         raise InvalidRequest("choose an ACME account", {"acme_account_id": "required"})
     option = post.get("private_key_option") or "account_default"
@@ -140,14 +131,14 @@ def parse_order_request(request) -> order_requests.OrderRequest:
         acme_account_id=account_id,
         domain_names_http01=post.get("domain_names_http01") or post.get("domain_names") or "",
         domain_names_dns01=post.get("domain_names_dns01") or "",
-        dns_provider_id=_int_field(post, "dns_provider_id"),
+        dns_provider_id=optional_int(post, "dns_provider_id"),
         private_key_option=option,
         private_key_cycle=parse_enum(PrivateKeyCycle, post.get("private_key_cycle"), "private_key_cycle", default_cycle),
         private_key_technology=(
             parse_enum(KeyTechnology, post.get("private_key_technology"), "private_key_technology")
             if post.get("private_key_technology") else None
         ),
-        private_key_id=_int_field(post, "private_key_id"),
+        private_key_id=optional_int(post, "private_key_id"),
         private_key_pem=read_field(request, "private_key_file", required=False) if option == "upload" else None,
         processing_strategy=parse_enum(
             ProcessingStrategy, post.get("processing_strategy"), "processing_strategy", ProcessingStrategy.PROCESS_SINGLE
@@ -208,7 +199,7 @@ class AcmeOrderViews:
             query = query.where(AcmeOrder.status.not_in(ACTIVE))
         elif state != "all":
             raise InvalidRequest("invalid state", {"state": "active, finished or all"})
-        account_id = _int_field(self.request.params, "acme_account_id")
+        account_id = optional_int(self.request.params, "acme_account_id")
         if account_id is not None:
             query = query.where(AcmeOrder.acme_account_id == account_id)
         page = paginate(self.dbsession, query, page_number(self.request))

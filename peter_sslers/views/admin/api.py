@@ -8,6 +8,7 @@ from ...lib import presenters
 from ...lib.db import recents, reconcile
 from ...lib.db.search import search
 from ._base import instructions
+from .redis_nginx import sync_after_commit
 
 OPERATIONS = {
     "admin:api:update_recents": (
@@ -32,9 +33,13 @@ def _route_base(request) -> str:
 def _run(request) -> dict:
     name = _route_base(request)
     if name == "admin:api:update_recents":
-        return {"domains_updated": recents.update_recents(request.dbsession)}
+        change = recents.update_recents_changed(request.dbsession)
+        sync = sync_after_commit(request, change.domain_ids, operation="Domain__update_recents")
+        return {"domains_updated": change.count, **sync}
     if name == "admin:api:deactivate_expired":
-        return {"certificates_deactivated": recents.deactivate_expired(request.dbsession)}
+        change = recents.deactivate_expired_changed(request.dbsession)
+        sync = sync_after_commit(request, change.domain_ids, operation="CertificateSigned__deactivate_expired")
+        return {"certificates_deactivated": change.count, **sync}
     return reconcile.reconcile_cas(request.dbsession, timeout=10.0)
 
 

@@ -11,11 +11,11 @@ from ...lib.acme import autocert, queues
 from ...lib.acme.accounts import parse_enum
 from ...lib.db.common import paginate
 from ...lib.domain_names import split_domain_names
-from ...lib.errors import InvalidRequest, is_id
+from ...lib.errors import InvalidRequest
 from ...lib.presenters import sid
 from ...model import QueueCertificate, QueueDomain, writer_bind
 from ...model.enums import KeyTechnology, PrivateKeyCycle, QueueStatus
-from ._base import instructions, page_number
+from ._base import instructions, optional_int, page_number
 from .actions import Action, ActionGroup, register
 
 
@@ -46,14 +46,6 @@ def _status_filter(request, model):
         except ValueError:
             raise InvalidRequest("invalid status", {"status": ", ".join(s.value for s in QueueStatus)}) from None
     return query
-
-
-def _int(raw, field):
-    if raw in (None, ""):
-        return None
-    if not is_id(raw):
-        raise InvalidRequest(f"invalid {field}", {field: "a whole number"})
-    return int(raw)
 
 
 # ---- the domain queue ----
@@ -99,8 +91,8 @@ def queue_domains_process_form(request):
 @view_config(route_name="admin:queue_domains:process", request_method="POST", renderer="/admin/queue_result.mako")
 def queue_domains_process(request):
     result = queues.process_domains(
-        request.dbsession, request.acme_env, account_id=_int(request.POST.get("acme_account_id"), "acme_account_id"),
-        batch_size=_int(request.POST.get("batch_size"), "batch_size"),
+        request.dbsession, request.acme_env, account_id=optional_int(request.POST, "acme_account_id"),
+        batch_size=optional_int(request.POST, "batch_size"),
     )
     return {"result": result.pop("result", "success"), "operation": "queue_domains_process", **result}
 
@@ -140,7 +132,7 @@ def queue_certificates_process_instructions(request):
 
 @view_config(route_name="admin:queue_certificates:process|json", request_method="POST", renderer="json")
 def queue_certificates_process_json(request):
-    limit = _int(request.params.get("limit"), "limit")
+    limit = optional_int(request.params, "limit")
     limit = 1 if limit is None else limit
     if not 0 < limit <= 1000:
         raise InvalidRequest("invalid limit", {"limit": "1 to 1000"})
@@ -183,7 +175,7 @@ def queue_certificate_focus(request):
 def _custom_renewal(context, request):
     post = request.POST
     item = queues.queue_certificate(
-        request.dbsession, context, acme_account_id=_int(post.get("acme_account_id"), "acme_account_id"),
+        request.dbsession, context, acme_account_id=optional_int(post, "acme_account_id"),
         private_key_cycle=parse_enum(PrivateKeyCycle, post.get("private_key_cycle"), "private_key_cycle")
         if post.get("private_key_cycle") else None,
         private_key_technology=parse_enum(KeyTechnology, post.get("private_key_technology"), "private_key_technology")
@@ -212,7 +204,7 @@ def certificate_if_needed(request):
     names = split_domain_names(post.get("domain_names", ""))
     if not names or len(names) > 100:
         raise InvalidRequest("give 1 to 100 domain names", {"domain_names": "1 to 100 names"})
-    account = queues.default_account(request.dbsession, request.acme_env, _int(post.get("acme_account_id"), "acme_account_id"))
+    account = queues.default_account(request.dbsession, request.acme_env, optional_int(post, "acme_account_id"))
     fields = {
         "acme_account_id": account.id,
         "private_key_cycle": parse_enum(PrivateKeyCycle, post.get("private_key_cycle"), "private_key_cycle",

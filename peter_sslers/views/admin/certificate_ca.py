@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pyramid.view import view_config
 
-from ...lib import formats, presenters
+from ...lib import formats, presenters, redis_sync
 from ...lib.db import certificate_cas
 from ...lib.db.common import paginate
 from ...lib.errors import InvalidRequest, is_id
@@ -16,6 +16,7 @@ from ...model import (
     CertificateSignedChain,
 )
 from ._base import download, instructions, page_number, read_field, see_other
+from .redis_nginx import sync_after_commit
 
 
 class CertificateCAViews:
@@ -120,8 +121,14 @@ class CertificateCAViews:
             ).scalar_one_or_none() or "")
         if not is_id(ca_id):
             raise InvalidRequest("name a CertificateCA", {"certificate_ca_id": "an id (or give fingerprint_sha1)"})
-        certificate_cas.edit_preferences(self.dbsession, action, int(ca_id))
-        return {**self._preferences(), "operation": f"preference {action}"}
+        before = [p.certificate_ca_id for p in certificate_cas.preference_list(self.dbsession)]
+        after = certificate_cas.edit_preferences(self.dbsession, action, int(ca_id))
+        # the default chains may change: rewrite the Redis keys embedding them (d1: "i", d2: "f")
+        sync = sync_after_commit(
+            self.request, lambda session: redis_sync.domains_with_new_default_chain(session, before, after),
+            operation=f"CertificateCAPreference__edit__{action}",
+        )
+        return {**self._preferences(), "operation": f"preference {action}", **sync}
 
     @view_config(route_name="admin:certificate_ca:preferences|json", request_method="POST", renderer="json")
     def edit_json(self):

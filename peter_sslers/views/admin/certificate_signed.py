@@ -12,24 +12,16 @@ from pyramid.view import view_config
 from ...lib import cert_utils, formats, presenters, redis_sync
 from ...lib.db import certificate_cas, certificates, config_payloads, queries
 from ...lib.db.common import paginate
-from ...lib.errors import InvalidRequest, is_id
+from ...lib.errors import InvalidRequest
 from ...model import CertificateCA, CertificateCAChain
-from ._base import download, instructions, page_number, read_field, see_other
+from ._base import download, instructions, optional_int, page_number, read_field, see_other
+from .redis_nginx import sync_after_commit
 
 UPLOAD_FIELDS = {
     "private_key_file": "required: the certificate's private key (PEM)",
     "certificate_file": "required: the certificate (PEM)",
     "chain_file": "optional: the intermediate certificate(s), issuer of the certificate first (PEM)",
 }
-
-
-def _int_param(request, name: str) -> int | None:
-    raw = request.params.get(name)
-    if raw in (None, ""):
-        return None
-    if not is_id(raw):
-        raise InvalidRequest(f"invalid {name}", {name: "a whole number"})
-    return int(raw)
 
 
 class CertificateSignedViews:
@@ -42,13 +34,13 @@ class CertificateSignedViews:
     @view_config(route_name="admin:certificate_signeds|json", renderer="json")
     def listing(self):
         state = self.request.params.get("state", "all")
-        days = _int_param(self.request, "days") or 30
+        days = optional_int(self.request.params, "days") or 30
         if days > 3650:
             raise InvalidRequest("invalid days", {"days": "1 to 3650"})
         query = certificates.certificates_query(
-            state, days=days, domain_id=_int_param(self.request, "domain_id"),
-            unique_fqdn_set_id=_int_param(self.request, "unique_fqdn_set_id"),
-            private_key_id=_int_param(self.request, "private_key_id"),
+            state, days=days, domain_id=optional_int(self.request.params, "domain_id"),
+            unique_fqdn_set_id=optional_int(self.request.params, "unique_fqdn_set_id"),
+            private_key_id=optional_int(self.request.params, "private_key_id"),
         )
         page = paginate(self.dbsession, query, page_number(self.request))
         return {
@@ -78,16 +70,20 @@ class CertificateSignedViews:
             read_field(self.request, "certificate_file"),
             read_field(self.request, "private_key_file"),
             read_field(self.request, "chain_file", required=False),
+            renewal=certificates.RenewalPolicy.from_settings(self.request.app_settings),
         )
         cert = result.certificate
+        redis = None
         if result.created:
-            redis_sync.write_through_set(self.dbsession, self.request.app_settings, cert.unique_fqdn_set_id)
+            redis = redis_sync.write_through_set(self.dbsession, self.request.app_settings, cert.unique_fqdn_set_id,
+                                                 operation="CertificateSigned__upload")  # fmt: skip
         return {
             "result": "success",
             "certificate_signed": {**presenters.certificate_signed(cert), "created": result.created},
             "private_key": {"id": str(cert.private_key_id), "created": result.private_key_created},
             "certificate_ca_chain_id": presenters.sid(result.chain_id),
             "warnings": result.warnings,
+            **({"redis": redis} if redis is not None else {}),
         }
 
     @view_config(route_name="admin:certificate_signed:upload|json", request_method="POST", renderer="json")
@@ -156,11 +152,19 @@ class CertificateSignedViews:
         )
 
     def _mark(self) -> dict:
+        """Once the mark is committed, its domains are written through to Redis and expired
+        on the nginx servers (``"redis"`` and ``"nginx"`` in the answer when configured)."""
         action = self.request.POST.get("action", "")
-        certificates.mark_certificate(self.dbsession, self.context, action)
-        redis_sync.write_through_set(self.dbsession, self.request.app_settings, self.context.unique_fqdn_set_id)
+        cert = self.context
+        certificates.mark_certificate(self.dbsession, cert, action)
+        set_id = cert.unique_fqdn_set_id
+        sync = sync_after_commit(
+            self.request, lambda session: redis_sync.domain_ids_for_sets(session, [set_id]),
+            operation=f"CertificateSigned__mark__{action}", expire_nginx=True,
+            objects=[("CertificateSigned", cert.id, action)],
+        )
         return {"result": "success", "operation": f"mark {action}",
-                "certificate_signed": presenters.certificate_signed(self.context)}
+                "certificate_signed": presenters.certificate_signed(cert), **sync}
 
     @view_config(route_name="admin:certificate_signed:mark|json", request_method="POST", renderer="json")
     def mark_json(self):

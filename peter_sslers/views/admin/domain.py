@@ -11,7 +11,7 @@ from ...lib.db import certificates, config_payloads, queries
 from ...lib.db.common import log_operation, paginate
 from ...lib.db.recents import update_recents
 from ...lib.errors import Conflict, InvalidRequest
-from ...model import Domain, UniqueFQDNSet
+from ...model import Domain, UniqueFQDNSet, reading_connection
 from ._base import instructions, page_number, see_other
 
 
@@ -34,7 +34,10 @@ class DomainViews:
     def __init__(self, context, request):
         self.context = context
         self.request = request
-        self.dbsession = request.dbsession
+
+    @property
+    def dbsession(self):  # not made for config.json, which reads through a plain session
+        return self.request.dbsession
 
     @view_config(route_name="admin:domains", renderer="/admin/domains.mako")
     @view_config(route_name="admin:domains|json", renderer="json")
@@ -70,17 +73,17 @@ class DomainViews:
 
     @view_config(route_name="admin:domain:config|json", renderer="json")
     def config(self):
-        """The domain's payload for nginx/OpenResty: read with a plain session, three queries in all.
+        """The domain's payload for nginx/OpenResty: read on a plain connection, three statements in all.
 
         This is the hot path of every nginx cache miss, so it skips the ORM route factory
         and the transaction-managed request session (it only reads).
         """
         idonly = self.request.params.get("idonly") == "1"
-        with self.request.registry["dbsession_factory"]() as session:
-            domain = config_payloads.find_domain_row(session, self.request.matchdict["domain"])
+        with reading_connection(self.request.registry["dbsession_factory"]) as connection:
+            domain = config_payloads.find_domain_row(connection, self.request.matchdict["domain"])
             if domain is None:
                 raise HTTPNotFound(f"no Domain {self.request.matchdict['domain']!r}")
-            payload = config_payloads.domain_config(session, domain, idonly=idonly)
+            payload = config_payloads.domain_config(connection, domain, idonly=idonly)
         if self.request.params.get("openresty") == "1":
             self.request.registry.notify(DomainConfigServed(self.request, payload))
         return payload

@@ -13,7 +13,7 @@ import logging
 
 from pyramid.view import view_config
 
-from ...lib import nginx_cache, redis_prime
+from ...lib import nginx_cache, redis_prime, redis_sync
 from ...lib.db import queries
 from ...lib.db.common import log_operation
 from ...model import Domain
@@ -33,6 +33,30 @@ def _log_in_own_transaction(request, event_type: str, payload: dict) -> None:
             log_operation(session, event_type, payload)
     except Exception:  # noqa: BLE001 - the error being reported matters more than its record
         log.warning("could not record %s", event_type, exc_info=True)
+
+
+def sync_after_commit(request, domain_ids: redis_sync.DomainIds, *, operation: str,
+                      expire_nginx: bool = False, objects=()) -> dict:
+    """After a view changed what domains serve: commit the change, then write the domains
+    through to Redis and (``expire_nginx``) expire them on the nginx servers.
+
+    Committing first means the caches get the committed state, and the SQLite write lock
+    of a POST is not held while Redis and nginx answer. ``domain_ids`` may be a function
+    of a session (run on the committed state). Returns the ``"redis"``/``"nginx"`` parts to
+    merge into the answer, ``{}`` when neither is configured (nothing is committed early
+    then). A failure never fails the view: it is in its part and recorded as an event.
+    """
+    settings = request.app_settings
+    if not redis_sync.wanted(settings, expire_nginx=expire_nginx):
+        return {}
+    # flush first: a session that only changed attributes has not joined the transaction yet
+    request.dbsession.flush()
+    request.tm.commit()
+    request.tm.begin()
+    return redis_sync.sync_committed(
+        request.registry["dbsession_factory"], settings, domain_ids,
+        operation=operation, expire_nginx=expire_nginx, objects=objects,
+    )
 
 
 # --- Redis --------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from tests.acme.conftest import unique_email
 from tests.acme.test_orders import ADMIN, new_order
 from tests.services.pebble import PebbleOptions
 
-pytestmark = pytest.mark.usefixtures("leave_nothing_due")
+pytestmark = pytest.mark.usefixtures("leave_nothing_due", "nothing_else_due", "cancel_stray_queue_items")
 
 SHORT = datetime.timedelta(days=6)
 MINUTE = datetime.timedelta(minutes=1)
@@ -49,25 +49,6 @@ def short_pebble(pebble_stack, acme_live, acme_app):
         session.flush()
         return row.id
 
-
-@pytest.fixture(autouse=True)
-def cancel_stray_queue_items(acme_app):
-    """Queue items opened during a test are cancelled after it (a clock years ahead queues many)."""
-    factory = acme_app.registry["dbsession_factory"]
-    with factory() as session:
-        before = session.execute(
-            sa.select(sa.func.coalesce(sa.func.max(QueueCertificate.id), 0))
-        ).scalar_one()
-    yield
-    with factory() as session, session.begin():
-        session.execute(
-            sa.update(QueueCertificate)
-            .where(
-                QueueCertificate.id > before,
-                QueueCertificate.status.in_([QueueStatus.QUEUED, QueueStatus.CLAIMED]),
-            )
-            .values(status=QueueStatus.CANCELLED)
-        )
 
 
 def _names() -> list[str]:

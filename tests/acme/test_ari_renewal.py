@@ -29,28 +29,19 @@ from peter_sslers.model.enums import QueueStatus
 from peter_sslers.model.meta import utcnow
 from tests.acme.conftest import unique_email
 from tests.acme.test_orders import ADMIN, new_order
-from tests.services.acme2certifier import Acme2CertifierServer, require_acme2certifier
+from tests.services import acme2certifier
+from tests.services.acme2certifier import DEFAULT_PROFILES as PROFILES
+from tests.services.acme2certifier import RENEWAL_THRESHOLD_PCTG as THRESHOLD_PCTG
+from tests.services.acme2certifier import RETRY_AFTER
 
-pytestmark = pytest.mark.usefixtures("leave_nothing_due")
+pytestmark = pytest.mark.usefixtures("leave_nothing_due", "nothing_else_due", "cancel_stray_queue_items")
 
-PROFILES = {"classic": 90, "shortlived": 6}
-THRESHOLD_PCTG = 85.0
-RETRY_AFTER = 21600
 DAY = 86400
 
 
 @pytest.fixture(scope="module")
 def a2c(tmp_path_factory):
-    require_acme2certifier()
-    server = Acme2CertifierServer(
-        tmp_path_factory.mktemp("a2c-app"),
-        profiles=PROFILES,
-        renewal_threshold_pctg=THRESHOLD_PCTG,
-        retry_after=RETRY_AFTER,
-    )
-    server.start()
-    yield server
-    server.stop()
+    yield from acme2certifier.serve(tmp_path_factory.mktemp("a2c-app"))
 
 
 @pytest.fixture(scope="module")
@@ -76,25 +67,6 @@ def ari_server_id(a2c, acme_app):
             .values(is_supports_ari=False, is_enabled=False)
         )
 
-
-@pytest.fixture(autouse=True)
-def cancel_stray_queue_items(acme_app):
-    """Queue items opened during a test are cancelled after it (the database is shared)."""
-    factory = acme_app.registry["dbsession_factory"]
-    with factory() as session:
-        before = session.execute(
-            sa.select(sa.func.coalesce(sa.func.max(QueueCertificate.id), 0))
-        ).scalar_one()
-    yield
-    with factory() as session, session.begin():
-        session.execute(
-            sa.update(QueueCertificate)
-            .where(
-                QueueCertificate.id > before,
-                QueueCertificate.status.in_([QueueStatus.QUEUED, QueueStatus.CLAIMED]),
-            )
-            .values(status=QueueStatus.CANCELLED)
-        )
 
 
 @pytest.fixture(scope="module")
