@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from pyramid.config import Configurator
+from pyramid.decorator import reify
+from pyramid.request import Request
 
 from .settings import AppSettings, parse_settings
 
@@ -44,6 +46,25 @@ def _acme_env(request):
     return env
 
 
+class PeterSSLersRequest(Request):
+    """The app's request: its extras are declared here, not added per request (Pyramid builds a
+    class for every request that has ``add_request_method`` properties: slow on hot paths)."""
+
+    @reify
+    def app_settings(self) -> AppSettings:
+        return self.registry["app_settings"]
+
+    @reify
+    def dbsession(self):
+        from .model import request_dbsession
+
+        return request_dbsession(self)
+
+    @reify
+    def acme_env(self):
+        return _acme_env(self)
+
+
 def configure(config: Configurator, app_settings: AppSettings) -> None:
     """Wire the application onto a Configurator (shared by ``main`` and the tests)."""
     config.registry["app_settings"] = app_settings
@@ -60,10 +81,7 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
         openssl_path=app_settings.openssl_path,
         openssl_path_conf=app_settings.openssl_path_conf,
     )
-    config.add_request_method(
-        lambda request: request.registry["app_settings"], "app_settings", reify=True
-    )
-    config.add_request_method(_acme_env, "acme_env", reify=True)
+    config.set_request_factory(PeterSSLersRequest)
     config.include("pyramid_mako")
     config.include("peter_sslers.model")
     config.include("peter_sslers.views.rendering")

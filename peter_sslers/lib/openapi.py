@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from pyramid.interfaces import IRoutesMapper
+from pyramid.interfaces import IRequestFactory, IRoutesMapper
 from pyramid.request import Request, apply_request_extensions
 from pyramid.threadlocal import manager
 
@@ -343,7 +343,7 @@ def _instructions(registry, route, views: list[dict]) -> dict | None:
     ]
     if not getters:
         return None
-    request = Request.blank("/" + route.pattern.lstrip("/"))
+    request = registry.queryUtility(IRequestFactory, default=Request).blank("/" + route.pattern.lstrip("/"))
     request.registry = registry
     apply_request_extensions(request)
     request.matched_route = route

@@ -67,7 +67,8 @@ def _sqlite_begin(connection):
     # writers ask for IMMEDIATE: a deferred transaction that read first cannot upgrade to a
     # write once another connection has committed (WAL's SQLITE_BUSY_SNAPSHOT)
     mode = connection.get_execution_options().get("sqlite_begin", "")
-    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+    if mode != "none":  # "none": a few reads that need no transaction (see reading_connection)
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def writer_bind(bind):
@@ -97,14 +98,15 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
 def reading_connection(session_factory: sessionmaker) -> Iterator[sa.Connection]:
     """A plain connection on the session factory's bind, for hot read-only paths.
 
-    (The tests bind the factory to one connection, whose rolled-back data it then sees.)
+    On SQLite its statements run without BEGIN (each one sees the latest commit). The tests
+    bind the factory to one connection, whose rolled-back data it then sees.
     """
     bind = session_factory.kw["bind"]
     if isinstance(bind, sa.Connection):
         yield bind
         return
     with bind.connect() as connection:
-        yield connection
+        yield connection.execution_options(sqlite_begin="none")
 
 
 def get_session_factory(engine: sa.Engine) -> sessionmaker:
@@ -123,7 +125,8 @@ def get_tm_session(session_factory: sessionmaker, transaction_manager, request=N
 
 
 def includeme(config):
-    """Pyramid wiring: ``request.dbsession`` joined to pyramid_tm's transaction."""
+    """Pyramid wiring: pyramid_tm, the engine and the session factory (``request.dbsession`` is
+    ``request_dbsession``, made by the app's request class)."""
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     config.include("pyramid_tm")
@@ -132,16 +135,16 @@ def includeme(config):
     config.registry["dbsession_factory"] = session_factory
     config.registry["db_engine"] = engine
 
-    def dbsession(request):
-        # tests hand in a session bound to an outer transaction through the environ
-        session = request.environ.get("app.dbsession")
-        if session is None:
-            session = get_tm_session(session_factory, request.tm, request=request)
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
-                session.bind = writer_bind(session.bind)
-            # keep_session=True means an abort only expires the session: close it (rolling
-            # back whatever is still open) once the request is over
-            request.add_finished_callback(lambda _request: session.close())
-        return session
 
-    config.add_request_method(dbsession, reify=True)
+def request_dbsession(request):
+    """``request.dbsession``: a session joined to pyramid_tm's transaction (made on first use)."""
+    # tests hand in a session bound to an outer transaction through the environ
+    session = request.environ.get("app.dbsession")
+    if session is None:
+        session = get_tm_session(request.registry["dbsession_factory"], request.tm, request=request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            session.bind = writer_bind(session.bind)
+        # keep_session=True means an abort only expires the session: close it (rolling
+        # back whatever is still open) once the request is over
+        request.add_finished_callback(lambda _request: session.close())
+    return session

@@ -33,6 +33,27 @@ def test_update_recents(testapp, upload, leaf_single, dbsession):
     assert "domains updated" in testapp.post(ADMIN + "/api/update-recents").text
 
 
+def test_update_recents_picks_the_newest_of_each_kind_and_clears_what_is_gone(testapp, upload, pki, dbsession):
+    older = pki_module.NOW - datetime.timedelta(days=30)
+    single_old = int(upload(pki_module.make_leaf(["kinds.example.com"], pki.intermediate, not_before=older))
+                     .json["certificate_signed"]["id"])  # fmt: skip
+    single_new = int(upload(pki_module.make_leaf(["kinds.example.com"], pki.intermediate)).json["certificate_signed"]["id"])
+    multi = int(upload(pki_module.make_leaf(["kinds.example.com", "www.kinds.example.com"], pki.intermediate))
+                .json["certificate_signed"]["id"])  # fmt: skip
+    alone = int(upload(pki_module.make_leaf(["alone.example.com"], pki.intermediate)).json["certificate_signed"]["id"])
+    # scramble the cache, and take the only certificate of alone.example.com out of service
+    dbsession.execute(sa.update(Domain).values(certificate_signed_id__latest_single=single_old,
+                                               certificate_signed_id__latest_multi=None))  # fmt: skip
+    dbsession.execute(sa.update(CertificateSigned).where(CertificateSigned.id == alone).values(is_active=False))
+    dbsession.commit()
+    assert testapp.post(ADMIN + "/api/update-recents.json").json["result"] == "success"
+    latest = {name: (single, multi) for name, single, multi in dbsession.execute(sa.select(
+        Domain.domain_name, Domain.certificate_signed_id__latest_single, Domain.certificate_signed_id__latest_multi))}
+    assert latest["kinds.example.com"] == (single_new, multi)
+    assert latest["www.kinds.example.com"] == (None, multi)
+    assert latest["alone.example.com"] == (None, None)
+
+
 def test_deactivate_expired_keeps_a_domains_latest(testapp, upload, pki, dbsession):
     start = pki_module.NOW - datetime.timedelta(days=200)
     old_a = pki_module.make_leaf(["keep.example.com"], pki.intermediate, not_before=start)

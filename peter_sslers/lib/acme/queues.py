@@ -258,7 +258,7 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
     queued = 0
     if rows:  # another worker may have queued some of these sets meanwhile: they are skipped
         inserted = dbsession.execute(
-            insert_skipping_duplicates(dbsession, QueueCertificate).returning(QueueCertificate.id), rows
+            insert_skipping_duplicates(dbsession, QueueCertificate.__table__).returning(QueueCertificate.id), rows
         )
         queued = len(inserted.all())
     log_operation(dbsession, "QueueCertificate__update", {"queued": queued, **result})

@@ -26,61 +26,75 @@ class Change:
     domain_ids: list[int]
 
 
-def _latest(single: bool):
-    """Correlated subquery: the newest active certificate covering ``domain`` (single or multi)."""
+def _latest_by_domain(domain_ids: list[int] | None) -> sa.Subquery:
+    """Per domain with an active certificate: its newest active single-name and multi-name
+    certificates (``single``, ``multi``; NULL when it has none of that kind), set-based."""
+    link, cert = UniqueFQDNSet2Domain, CertificateSigned
+    ranked = (
+        sa.select(
+            link.domain_id, cert.is_single_domain, cert.id,
+            sa.func.row_number().over(
+                partition_by=(link.domain_id, cert.is_single_domain),
+                order_by=(cert.timestamp_not_after.desc(), cert.id.desc()),
+            ).label("newest"),
+        )
+        .join(link, link.unique_fqdn_set_id == cert.unique_fqdn_set_id)
+        .where(cert.is_active.is_(True), *([link.domain_id.in_(domain_ids)] if domain_ids is not None else []))
+        .subquery("ranked")
+    )
     return (
-        sa.select(CertificateSigned.id)
-        .join(
-            UniqueFQDNSet2Domain,
-            UniqueFQDNSet2Domain.unique_fqdn_set_id == CertificateSigned.unique_fqdn_set_id,
+        sa.select(
+            ranked.c.domain_id,
+            sa.func.max(sa.case((ranked.c.is_single_domain.is_(True), ranked.c.id))).label("single"),
+            sa.func.max(sa.case((ranked.c.is_single_domain.is_(False), ranked.c.id))).label("multi"),
         )
-        .where(
-            UniqueFQDNSet2Domain.domain_id == Domain.id,
-            CertificateSigned.is_active.is_(True),
-            CertificateSigned.is_single_domain.is_(single),
-        )
-        .order_by(CertificateSigned.timestamp_not_after.desc(), CertificateSigned.id.desc())
-        .limit(1)
-        .correlate(Domain)
-        .scalar_subquery()
+        .where(ranked.c.newest == 1)
+        .group_by(ranked.c.domain_id)
+        .subquery("latest")
     )
 
 
 def update_recents(dbsession: Session, domain_ids: list[int] | None = None) -> int:
     """Cache the latest single- and multi-domain certificate on each domain (or only these).
 
-    One UPDATE statement however many domains (only the rows that change are written);
-    returns the number of domains looked at.
+    Set-based (two UPDATE statements however many domains), writing only the rows that
+    change; returns the number of domains looked at.
     """
     return update_recents_changed(dbsession, domain_ids).count
 
 
 def update_recents_changed(dbsession: Session, domain_ids: list[int] | None = None) -> Change:
-    """``update_recents``, writing only the domains whose latest certificates change.
+    """``update_recents``, answering which domains changed (``domain_ids``).
 
-    ``count`` is what ``update_recents`` answers (the domains looked at); ``domain_ids`` are
-    the ones that changed, from ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35), else
-    from a SELECT of the same condition just before the UPDATE, in the same transaction.
+    One ``UPDATE ... FROM`` the newest certificates per domain (window functions) for domains
+    with an active certificate, one for those left with none; each ``RETURNING`` the ids it
+    wrote (PostgreSQL; SQLite >= 3.35).
     """
     if domain_ids is not None and not domain_ids:
         return Change(0, [])
-    single, multi = _latest(True), _latest(False)
-    changed = sa.or_(
-        Domain.certificate_signed_id__latest_single.is_distinct_from(single),
-        Domain.certificate_signed_id__latest_multi.is_distinct_from(multi),
-    )
     scope = [Domain.id.in_(domain_ids)] if domain_ids is not None else []
-    statement = (
+    latest = _latest_by_domain(domain_ids)
+    single, multi = Domain.certificate_signed_id__latest_single, Domain.certificate_signed_id__latest_multi
+    newer = (
         sa.update(Domain)
-        .where(changed, *scope)
-        .values(certificate_signed_id__latest_single=single, certificate_signed_id__latest_multi=multi)
-        .execution_options(synchronize_session=False)
+        .where(Domain.id == latest.c.domain_id, sa.or_(single.is_distinct_from(latest.c.single),
+                                                       multi.is_distinct_from(latest.c.multi)))
+        .values(certificate_signed_id__latest_single=latest.c.single, certificate_signed_id__latest_multi=latest.c.multi)
+    )  # fmt: skip
+    active_link = (
+        sa.select(UniqueFQDNSet2Domain.domain_id)
+        .join(CertificateSigned, CertificateSigned.unique_fqdn_set_id == UniqueFQDNSet2Domain.unique_fqdn_set_id)
+        .where(UniqueFQDNSet2Domain.domain_id == Domain.id, CertificateSigned.is_active.is_(True))
     )
-    if dbsession.get_bind().dialect.update_returning:
-        ids = dbsession.execute(statement.returning(Domain.id)).scalars().all()
-    else:
-        ids = dbsession.execute(sa.select(Domain.id).where(changed, *scope)).scalars().all()
-        dbsession.execute(statement)
+    none_left = (
+        sa.update(Domain)
+        .where(sa.or_(single.is_not(None), multi.is_not(None)), ~active_link.exists(), *scope)
+        .values(certificate_signed_id__latest_single=None, certificate_signed_id__latest_multi=None)
+    )
+    ids: list[int] = []
+    for statement in (newer, none_left):
+        statement = statement.returning(Domain.id).execution_options(synchronize_session=False)
+        ids += dbsession.execute(statement).scalars().all()
     count = dbsession.execute(sa.select(sa.func.count()).select_from(Domain).where(*scope)).scalar_one()
     dbsession.expire_all()
     if domain_ids is None:
@@ -114,18 +128,13 @@ def deactivate_expired_changed(dbsession: Session, now: datetime.datetime | None
     before the UPDATE in the same transaction)."""
     now = now or utcnow()
     refreshed = update_recents_changed(dbsession)
-    in_use = sa.union(
-        sa.select(Domain.certificate_signed_id__latest_single).where(
-            Domain.certificate_signed_id__latest_single.is_not(None)
-        ),
-        sa.select(Domain.certificate_signed_id__latest_multi).where(
-            Domain.certificate_signed_id__latest_multi.is_not(None)
-        ),
-    )
+    # two anti-joins on the indexed latest columns (a NOT IN over their union is planned as a
+    # scan of a million-row list per candidate on PostgreSQL)
     expired = (
         CertificateSigned.is_active.is_(True),
         CertificateSigned.timestamp_not_after < now,
-        CertificateSigned.id.not_in(in_use),
+        ~sa.exists().where(Domain.certificate_signed_id__latest_single == CertificateSigned.id),
+        ~sa.exists().where(Domain.certificate_signed_id__latest_multi == CertificateSigned.id),
     )
     covered = dbsession.execute(
         sa.select(UniqueFQDNSet2Domain.domain_id).distinct().where(
