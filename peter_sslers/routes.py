@@ -193,6 +193,14 @@ def api_routes(config: Configurator) -> None:
     add_page(config, "admin:api:reconcile_cas", "/api/reconcile-cas")
 
 
+def transaction_wanted(request) -> bool:
+    """pyramid_tm's activate hook: every request runs in a transaction except GET
+    ``/domain/{NAME|ID}/config.json``, nginx's hot path, which reads on a plain connection."""
+    if request.method != "GET" or not request.path_info.endswith("/config.json"):
+        return True
+    return not request.path_info.startswith(request.registry["app_settings"].admin_prefix + "/domain/")
+
+
 def admin_routes(config: Configurator) -> None:
     # inside route_prefix = admin_prefix
     for group in (

@@ -129,6 +129,7 @@ def includeme(config):
     ``request_dbsession``, made by the app's request class)."""
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    settings.setdefault("tm.activate_hook", "peter_sslers.routes.transaction_wanted")
     config.include("pyramid_tm")
     engine = get_engine(settings)
     session_factory = get_session_factory(engine)

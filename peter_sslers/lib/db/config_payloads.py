@@ -57,34 +57,42 @@ def certificate_config(
     }
 
 
+_CERT, _KEY = CertificateSigned.__table__.c, PrivateKey.__table__.c
+_LINK, _CHAIN = CertificateSignedChain.__table__.c, CertificateCAChain.__table__.c
+_ITEM, _PREF = CertificateCAChainItem.__table__.c, CertificateCAPreference.__table__.c
+#: a usable certificate's columns, then one (chain link, CA in that chain) per row with the CA's slot
+_CERTIFICATE_COLUMNS = (
+    _CERT.id, _CERT.cert_pem, _CERT.private_key_id, _KEY.key_pem, _LINK.id.label("link_id"),
+    _LINK.certificate_ca_chain_id, _LINK.is_upstream_default, _CHAIN.chain_pem, _PREF.slot,
+)
+
+
+def _with_certificate_links(joined):
+    """``joined`` (which holds certificate_signed) outer-joined to the key, chains and CA slots."""
+    return (
+        joined.outerjoin(PrivateKey.__table__, _KEY.id == _CERT.private_key_id)
+        .outerjoin(CertificateSignedChain.__table__, _LINK.certificate_signed_id == _CERT.id)
+        .outerjoin(CertificateCAChain.__table__, _CHAIN.id == _LINK.certificate_ca_chain_id)
+        .outerjoin(CertificateCAChainItem.__table__, _ITEM.certificate_ca_chain_id == _CHAIN.id)
+        .outerjoin(CertificateCAPreference.__table__, _PREF.certificate_ca_id == _ITEM.certificate_ca_id)
+    )
+
+
+def _usable(*ids):
+    return (_CERT.id.in_(ids), _CERT.is_active.is_(True), _CERT.is_revoked.is_(False))
+
+
 def _domain_certificates_query() -> sa.Select:
-    """Usable certificates by id, each row one (chain link, CA in that chain) with the CA's slot.
+    """Usable certificates by id (``single``, ``multi``), their keys, chains and CA slots.
 
     The key, the chain PEM and the CA preference come in the same statement, so a domain's
     config is one round trip (it is read by nginx on every TLS handshake cache miss).
     """
-    cert, key = CertificateSigned.__table__.c, PrivateKey.__table__.c
-    link, chain = CertificateSignedChain.__table__.c, CertificateCAChain.__table__.c
-    item, pref = CertificateCAChainItem.__table__.c, CertificateCAPreference.__table__.c
-    joined = (
-        CertificateSigned.__table__.join(PrivateKey.__table__, key.id == cert.private_key_id)
-        .outerjoin(CertificateSignedChain.__table__, link.certificate_signed_id == cert.id)
-        .outerjoin(CertificateCAChain.__table__, chain.id == link.certificate_ca_chain_id)
-        .outerjoin(CertificateCAChainItem.__table__, item.certificate_ca_chain_id == chain.id)
-        .outerjoin(CertificateCAPreference.__table__, pref.certificate_ca_id == item.certificate_ca_id)
-    )
     return (
-        sa.select(
-            cert.id, cert.cert_pem, cert.private_key_id, key.key_pem, link.id.label("link_id"),
-            link.certificate_ca_chain_id, link.is_upstream_default, chain.chain_pem, pref.slot,
-        )
-        .select_from(joined)
-        .where(
-            cert.id.in_([sa.bindparam("single"), sa.bindparam("multi")]),  # (not "expanding": cheaper)
-            cert.is_active.is_(True),
-            cert.is_revoked.is_(False),
-        )
-        .order_by(cert.id, link.id, item.position)
+        sa.select(*_CERTIFICATE_COLUMNS)
+        .select_from(_with_certificate_links(CertificateSigned.__table__))
+        .where(*_usable(sa.bindparam("single"), sa.bindparam("multi")))
+        .order_by(_CERT.id, _LINK.id, _ITEM.position)
     )
 
 
@@ -113,20 +121,26 @@ def _reader(db: Session | sa.Connection) -> sa.Connection:
 
 def _usable_certificate_configs(db: Session | sa.Connection, cert_ids: list[int], idonly: bool) -> dict[int, dict]:
     """``certificate_config`` for each active, unrevoked certificate of ``cert_ids`` (one or two), in one query."""
+    rows = _reader(db).execute(_DOMAIN_CERTIFICATES, {"single": cert_ids[0], "multi": cert_ids[-1]})
+    return _configs_from_rows(rows, 0, idonly)
+
+
+def _configs_from_rows(rows, offset: int, idonly: bool) -> dict[int, dict]:
+    """Certificate configs from rows holding ``_CERTIFICATE_COLUMNS`` from position ``offset``."""
     certs: dict[int, tuple] = {}
     links: dict[int, dict[int, list]] = {}
-    ids = {"single": cert_ids[0], "multi": cert_ids[-1]}
-    for row in _reader(db).execute(_DOMAIN_CERTIFICATES, ids):
-        if row.id not in certs:
-            certs[row.id] = (row.cert_pem, row.private_key_id, row.key_pem)
-            links[row.id] = {}
-        if row.link_id is None:
+    for row in rows:
+        cert_id, cert_pem, key_id, key_pem, link_id, chain_id, upstream, chain_pem, slot = row[offset:offset + 9]
+        if cert_id is None:
             continue
-        link = links[row.id].setdefault(
-            row.link_id, [row.certificate_ca_chain_id, row.chain_pem, row.is_upstream_default, None]
-        )
-        if row.slot is not None and (link[3] is None or row.slot < link[3]):
-            link[3] = row.slot
+        if cert_id not in certs:
+            certs[cert_id] = (cert_pem, key_id, key_pem)
+            links[cert_id] = {}
+        if link_id is None:
+            continue
+        link = links[cert_id].setdefault(link_id, [chain_id, chain_pem, upstream, None])
+        if slot is not None and (link[3] is None or slot < link[3]):
+            link[3] = slot
     configs = {}
     for cert_id, (cert_pem, key_id, key_pem) in certs.items():
         link = _default_link(list(links[cert_id].values()))
@@ -162,21 +176,70 @@ _DOMAIN_COLUMNS = (
 )
 
 
-_DOMAIN_BY_ID = sa.select(*_DOMAIN_COLUMNS).where(Domain.id == sa.bindparam("value"))
-_DOMAIN_BY_NAME = sa.select(*_DOMAIN_COLUMNS).where(Domain.domain_name == sa.bindparam("value"))
+_DOMAIN_LATEST = (Domain.certificate_signed_id__latest_single, Domain.certificate_signed_id__latest_multi)
 
 
-def find_domain_row(db: Session | sa.Connection, identifier: str):
-    """The columns domain_config needs, by numeric id or by name, in one Core query (or None).
+def _domain_config_query(where) -> sa.Select:
+    """A domain and its usable latest certificates, with keys, chains and CA slots: one statement."""
+    certificates = Domain.__table__.outerjoin(
+        CertificateSigned.__table__, sa.and_(Domain.is_active.is_(True), *_usable(*_DOMAIN_LATEST))
+    )
+    return (
+        sa.select(*_DOMAIN_COLUMNS, *_CERTIFICATE_COLUMNS)
+        .select_from(_with_certificate_links(certificates))
+        .where(where)
+        .order_by(_CERT.id, _LINK.id, _ITEM.position)
+    )
 
-    Statements built once and run on the session's connection: this is the hot path.
-    """
+
+class _RawSelect:
+    """A SELECT compiled once per dialect and run on the DBAPI cursor, rows converted by the
+    column types (decryption included): SQLAlchemy's per-execution work is most of a hot read."""
+
+    def __init__(self, statement: sa.Select):
+        self.statement = statement
+        self.compiled: dict[str, tuple] = {}
+
+    def rows(self, connection: sa.Connection, params: dict) -> list[tuple]:
+        dialect = connection.dialect
+        compiled = self.compiled.get(dialect.name)
+        if compiled is None:
+            sql = self.statement.compile(dialect=dialect)
+            processors = [column.type._cached_result_processor(dialect, None) for column in self.statement.selected_columns]
+            compiled = self.compiled[dialect.name] = (sql.string, sql.positiontup if sql.positional else None, processors)
+        text, order, processors = compiled
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(text, tuple(params[name] for name in order) if order is not None else params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [tuple(value if convert is None or value is None else convert(value)
+                      for convert, value in zip(processors, row, strict=True)) for row in rows]  # fmt: skip
+
+
+_DOMAIN_CONFIG_BY_ID = _RawSelect(_domain_config_query(Domain.id == sa.bindparam("value")))
+_DOMAIN_CONFIG_BY_NAME = _RawSelect(_domain_config_query(Domain.domain_name == sa.bindparam("value")))
+
+
+def domain_config_for(connection: sa.Connection, identifier: str, *, idonly: bool = False) -> dict | None:
+    """``domain_config`` of the domain named (or numbered) ``identifier``, or None: nginx's hot
+    path (every TLS cache miss), one statement on a plain connection."""
     if not identifier.isprintable():
         return None
     if identifier.isascii() and identifier.isdigit():
         if not is_id(identifier):
             return None
-        query, value = _DOMAIN_BY_ID, int(identifier)
+        query, value = _DOMAIN_CONFIG_BY_ID, int(identifier)
     else:
-        query, value = _DOMAIN_BY_NAME, identifier.strip().lower().rstrip(".")
-    return _reader(db).execute(query, {"value": value}).first()
+        query, value = _DOMAIN_CONFIG_BY_NAME, identifier.strip().lower().rstrip(".")
+    rows = query.rows(connection, {"value": value})
+    if not rows:
+        return None
+    domain_id, domain_name, _, single, multi = rows[0][:5]
+    configs = _configs_from_rows(rows, 5, idonly)
+    return {
+        "domain": {"id": str(domain_id), "domain_name": domain_name},
+        "certificate_signed__latest_single": configs.get(single),
+        "certificate_signed__latest_multi": configs.get(multi),
+    }

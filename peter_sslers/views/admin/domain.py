@@ -73,17 +73,16 @@ class DomainViews:
 
     @view_config(route_name="admin:domain:config|json", renderer="json")
     def config(self):
-        """The domain's payload for nginx/OpenResty: read on a plain connection, three statements in all.
+        """The domain's payload for nginx/OpenResty: one statement on a plain connection.
 
         This is the hot path of every nginx cache miss, so it skips the ORM route factory
         and the transaction-managed request session (it only reads).
         """
         idonly = self.request.params.get("idonly") == "1"
         with reading_connection(self.request.registry["dbsession_factory"]) as connection:
-            domain = config_payloads.find_domain_row(connection, self.request.matchdict["domain"])
-            if domain is None:
-                raise HTTPNotFound(f"no Domain {self.request.matchdict['domain']!r}")
-            payload = config_payloads.domain_config(connection, domain, idonly=idonly)
+            payload = config_payloads.domain_config_for(connection, self.request.matchdict["domain"], idonly=idonly)
+        if payload is None:
+            raise HTTPNotFound(f"no Domain {self.request.matchdict['domain']!r}")
         if self.request.params.get("openresty") == "1":
             self.request.registry.notify(DomainConfigServed(self.request, payload))
         return payload
