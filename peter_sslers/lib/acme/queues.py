@@ -8,12 +8,14 @@ a compare-and-set UPDATE elsewhere — so several workers never order the same t
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
 import os
 import random
 import socket
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +30,7 @@ from ...model import (
     QueueCertificate,
     QueueDomain,
 )
+from ...model.automation import OPEN_ITEM
 from ...model.enums import (
     AcmeOrderType,
     KeyTechnology,
@@ -214,24 +217,51 @@ def ari_refresh(dbsession: Session, env: AcmeEnv, limit: int) -> dict:
     return {"ari_checked": checked, "ari_failed": failed}
 
 
+@contextlib.contextmanager
+def _without_nested_loops(dbsession: Session) -> Iterator[None]:
+    """PostgreSQL: plan the next statements without nested loops (hash anti-joins instead).
+
+    An INSERT ... SELECT that anti-joins the table it fills, planned when that table looks
+    empty, becomes a nested loop that scans the table once per candidate row, and every row the
+    statement inserts is scanned too (invisible, but there): quadratic. A hash built once over
+    the rows visible at the start is linear, whatever the statistics say.
+    """
+    if dbsession.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    before = dbsession.execute(sa.text("SELECT current_setting('enable_nestloop')")).scalar_one()
+    dbsession.execute(sa.text("SELECT set_config('enable_nestloop', 'off', true)"))
+    try:
+        yield
+    finally:
+        dbsession.execute(sa.text("SELECT set_config('enable_nestloop', :value, true)"), {"value": before})
+
+
 def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
     """Queue every certificate due for renewal: one set-based SELECT, then one batched INSERT.
 
     Due: active, not revoked, past its renew-after time, the newest certificate of its
     name set, not already queued, and (if it came from an order) that order auto-renews.
-    The candidates are read first and inserted after: an INSERT ... SELECT whose NOT EXISTS
-    reads the table it fills is planned badly by PostgreSQL once that table looks empty.
+    One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``: the unique index on open items per
+    name set skips what another worker queued meanwhile, and ties within the statement. The
+    "already queued" test spells out that index's predicate, so the planner probes the index
+    (with bound parameters it cannot, and scans the table it fills for every candidate).
     """
     now = env.clock()
     result = ari_refresh(dbsession, env, env.settings.renewal_ari_checks_per_update) if ari else {}
     newer = aliased(CertificateSigned)
     order = aliased(AcmeOrder)
+    table = QueueCertificate.__table__
     source = (
         sa.select(AcmeOrder.id).where(AcmeOrder.certificate_signed_id == CertificateSigned.id)
         .limit(1).scalar_subquery()
     )
-    due = dbsession.execute(
-        sa.select(CertificateSigned.unique_fqdn_set_id, CertificateSigned.id, source)
+    due = (
+        sa.select(
+            CertificateSigned.unique_fqdn_set_id, CertificateSigned.id, source,
+            sa.literal(QueueStatus.QUEUED, table.c.status.type), sa.literal(0, table.c.attempts.type),
+            sa.literal(now, table.c.timestamp_created.type),
+        )
         .where(
             CertificateSigned.is_active.is_(True),
             CertificateSigned.is_revoked.is_(False),
@@ -242,25 +272,17 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
             ),
             ~sa.exists().where(
                 QueueCertificate.unique_fqdn_set_id == CertificateSigned.unique_fqdn_set_id,
-                QueueCertificate.status.in_([s.value for s in OPEN]),
+                sa.text("queue_certificate." + OPEN_ITEM),
             ),
             ~sa.exists().where(order.certificate_signed_id == CertificateSigned.id, order.is_auto_renew.is_(False)),
         )
-        .order_by(CertificateSigned.id.desc())
-    ).all()
-    rows, seen = [], set()
-    for set_id, cert_id, source_id in due:  # one item per name set (ties on not_after)
-        if set_id not in seen:
-            seen.add(set_id)
-            rows.append({"unique_fqdn_set_id": set_id, "certificate_signed_id": cert_id,
-                         "acme_order_id__source": source_id, "status": QueueStatus.QUEUED, "attempts": 0,
-                         "timestamp_created": now})
-    queued = 0
-    if rows:  # another worker may have queued some of these sets meanwhile: they are skipped
-        inserted = dbsession.execute(
-            insert_skipping_duplicates(dbsession, QueueCertificate.__table__).returning(QueueCertificate.id), rows
-        )
-        queued = len(inserted.all())
+        .order_by(CertificateSigned.id.desc())  # on a tie for one name set the newest row wins
+    )
+    columns = ["unique_fqdn_set_id", "certificate_signed_id", "acme_order_id__source", "status", "attempts",
+               "timestamp_created"]  # fmt: skip
+    statement = insert_skipping_duplicates(dbsession, table).from_select(columns, due).returning(table.c.id)
+    with _without_nested_loops(dbsession):
+        queued = len(dbsession.execute(statement).all())
     log_operation(dbsession, "QueueCertificate__update", {"queued": queued, **result})
     return {"queued": queued, **result, "remaining": count_queued(dbsession, now)}
 

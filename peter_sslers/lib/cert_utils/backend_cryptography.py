@@ -105,6 +105,51 @@ def _common_name(name: x509.Name) -> str | None:
     return None
 
 
+#: issuer Name DER -> its RFC 4514 string: a few CAs issue most certificates, and building the
+#: Name objects costs more than the rest of a certificate's fields (cleared when full)
+_ISSUER_STRINGS: dict[bytes, str] = {}
+_ISSUER_STRINGS_SIZE = 256
+
+
+def _tlv_end(der: bytes, pos: int) -> tuple[int, int]:
+    """(content start, end) of the DER TLV at ``pos`` (input already parsed by cryptography)."""
+    first = der[pos + 1]
+    if first < 0x80:
+        return pos + 2, pos + 2 + first
+    count = first & 0x7F
+    start = pos + 2 + count
+    return start, start + int.from_bytes(der[pos + 2 : start], "big")
+
+
+def _issuer_der(der: bytes) -> bytes | None:
+    """The issuer Name's TLV inside a certificate's DER (None if the layout is unexpected)."""
+    try:
+        pos = _tlv_end(der, 0)[0]  # into Certificate
+        pos = _tlv_end(der, pos)[0]  # into tbsCertificate
+        if der[pos] == 0xA0:  # [0] version
+            pos = _tlv_end(der, pos)[1]
+        pos = _tlv_end(der, pos)[1]  # serialNumber
+        pos = _tlv_end(der, pos)[1]  # signature AlgorithmIdentifier
+        if der[pos] != 0x30:
+            return None
+        return der[pos : _tlv_end(der, pos)[1]]
+    except IndexError:
+        return None
+
+
+def _issuer_string(cert: x509.Certificate, der: bytes) -> str:
+    key = _issuer_der(der)
+    if key is None:
+        return cert.issuer.rfc4514_string()
+    found = _ISSUER_STRINGS.get(key)
+    if found is None:
+        found = cert.issuer.rfc4514_string()
+        if len(_ISSUER_STRINGS) >= _ISSUER_STRINGS_SIZE:
+            _ISSUER_STRINGS.clear()
+        _ISSUER_STRINGS[key] = found
+    return found
+
+
 def _cert_info(der: bytes) -> CertInfo:
     cert = x509.load_der_x509_certificate(der)
     public_key = _public_key(cert)
@@ -112,13 +157,14 @@ def _cert_info(der: bytes) -> CertInfo:
     technology, bits, curve = _key_info(public_key)
     ext = _extension_fields(cert)
     serial = cert.serial_number
-    subject = cert.subject.rfc4514_string()
-    issuer = cert.issuer.rfc4514_string()
+    subject_name = cert.subject  # one Name object for the string and the CN
+    subject = subject_name.rfc4514_string()
+    issuer = _issuer_string(cert, der)
     aki = ext["aki"]
     return CertInfo(
         subject=subject,
         issuer=issuer,
-        common_name=_common_name(cert.subject),
+        common_name=_common_name(subject_name),
         san_dns=ext["san_dns"],
         san_ips=ext["san_ips"],
         serial=serial,
