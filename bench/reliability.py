@@ -12,11 +12,10 @@
    half read ``/domain/{name}/config.json`` of uploaded certificates and check each answer
    (name and certificate PEM), a quarter ask autocert for new names (two clients race on the
    same sequence of names), a quarter update and process the renewal queue (Pebble issues
-   20-second certificates, due for renewal after 10 s, so renewals run all the time; the
-   ``renewal.remaining_fraction*`` settings would be the natural knob, but they are ignored:
-   see tests/faults/test_load_findings.py). Afterwards the database is checked for
-   duplicate orders: two autocert orders for one UniqueFQDNSet, two successful queue renewals
-   of one certificate, one certificate queued twice.
+   20-second certificates, due for renewal after 10 s by the short-lived rule
+   (``renewal.remaining_fraction_short``, 1/2), so renewals run all the time). Afterwards the
+   database is checked for duplicate orders: two autocert orders for one UniqueFQDNSet, two
+   successful queue renewals of one certificate, one certificate queued twice.
 """
 
 from __future__ import annotations
