@@ -463,6 +463,8 @@ def bench_update(
             timer.on = True
             t0 = time.perf_counter()
             out = queues.update_queue(session, env, ari=False)
+            while commit_it and out["capped"]:  # untimed: queue every due certificate
+                out["queued"] += queues.update_queue(session, env, ari=False)["queued"]
             elapsed = time.perf_counter() - t0
             t1 = time.perf_counter()
             session.commit() if commit_it else session.rollback()
@@ -788,9 +790,13 @@ def main() -> int:
         "--explain", action="store_true", help="print the query plans even under target"
     )
     parser.add_argument("--skip-update", action="store_true")
+    parser.add_argument("--queue-per-update", type=int, metavar="N",
+                        help="renewal.queue_per_update for (a) (default: the setting's, 10000)")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--worker", nargs=2, metavar=("URL", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.queue_per_update:
+        SETTINGS_OVERRIDES["renewal.queue_per_update"] = str(args.queue_per_update)
     if args.worker:
         worker_main(*args.worker)
         return 0

@@ -274,6 +274,9 @@ OPTIONS: tuple[Option, ...] = (
            "Without ARI, renew once this fraction of a certificate's lifetime remains.", "automation"),
     Option("renewal.remaining_fraction_short", _as_fraction, "1/2",
            "The same for certificates of 10 days or less.", "automation"),
+    Option("renewal.queue_per_update", _as_positive_int, "10000",
+           "At most this many certificates are queued by one renewal-queue update, the earliest "
+           "expiring first; the next update queues more (a bounded amount of work per call).", "automation"),
     Option("renewal.ari_checks_per_update", _as_positive_int, "100",
            "At most this many ACME Renewal Information lookups per queue update.", "automation"),
     Option("ratelimit.orders_per_account_3h", _as_positive_int, "300",

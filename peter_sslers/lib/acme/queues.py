@@ -238,7 +238,8 @@ def _without_nested_loops(dbsession: Session) -> Iterator[None]:
 
 
 def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
-    """Queue every certificate due for renewal: one set-based SELECT, then one batched INSERT.
+    """Queue the certificates due for renewal, at most ``renewal.queue_per_update``, the
+    earliest expiring first (``capped`` says the limit was reached: call again).
 
     Due: active, not revoked, past its renew-after time, the newest certificate of its
     name set, not already queued, and (if it came from an order) that order auto-renews.
@@ -247,7 +248,7 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
     "already queued" test spells out that index's predicate, so the planner probes the index
     (with bound parameters it cannot, and scans the table it fills for every candidate).
     """
-    now = env.clock()
+    now, limit = env.clock(), env.settings.renewal_queue_per_update
     result = ari_refresh(dbsession, env, env.settings.renewal_ari_checks_per_update) if ari else {}
     newer = aliased(CertificateSigned)
     order = aliased(AcmeOrder)
@@ -276,15 +277,18 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
             ),
             ~sa.exists().where(order.certificate_signed_id == CertificateSigned.id, order.is_auto_renew.is_(False)),
         )
-        .order_by(CertificateSigned.id.desc())  # on a tie for one name set the newest row wins
+        # the most urgent first; on a tie for one name set the newest row wins
+        .order_by(CertificateSigned.timestamp_not_after, CertificateSigned.id.desc())
+        .limit(limit)
     )
     columns = ["unique_fqdn_set_id", "certificate_signed_id", "acme_order_id__source", "status", "attempts",
                "timestamp_created"]  # fmt: skip
     statement = insert_skipping_duplicates(dbsession, table).from_select(columns, due).returning(table.c.id)
     with _without_nested_loops(dbsession):
         queued = len(dbsession.execute(statement).all())
-    log_operation(dbsession, "QueueCertificate__update", {"queued": queued, **result})
-    return {"queued": queued, **result, "remaining": count_queued(dbsession, now)}
+    capped = queued >= limit  # more may be due: the next update queues them
+    log_operation(dbsession, "QueueCertificate__update", {"queued": queued, "capped": capped, **result})
+    return {"queued": queued, "capped": capped, **result, "remaining": count_queued(dbsession, now)}
 
 
 def queue_certificate(

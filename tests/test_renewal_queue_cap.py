@@ -1,0 +1,45 @@
+"""One renewal-queue update queues at most ``renewal.queue_per_update`` certificates, the
+earliest expiring first, and says when it stopped at that limit."""
+
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+import webtest
+
+from peter_sslers import main
+from peter_sslers.model import QueueCertificate
+from peter_sslers.scripts.initializedb import initialize
+from tests import pki as pki_module
+from tests.conftest import TEST_HOST, TEST_INI, settings_for
+
+ADMIN = "/.well-known/admin"
+
+
+def test_an_update_queues_the_most_urgent_first_up_to_the_limit(make_database_url):
+    url = make_database_url("queue_cap")
+    initialize(TEST_INI, settings_for(url))
+    app = webtest.TestApp(main({}, **settings_for(url, **{"renewal.queue_per_update": "2"})),
+                          extra_environ={"HTTP_HOST": TEST_HOST})  # fmt: skip
+    pki = pki_module.make_pki()
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    ids = {}
+    for days_left in (5, 1, 3):  # 90-day certificates, all past two thirds of their lifetime
+        leaf = pki_module.make_leaf([f"left-{days_left}.cap.example.test"], pki.intermediate,
+                                    not_before=now - datetime.timedelta(days=90 - days_left),
+                                    not_after=now + datetime.timedelta(days=days_left))  # fmt: skip
+        res = pki_module.upload_cert(app, leaf, pki.intermediate.pem)
+        ids[days_left] = int(res.json["certificate_signed"]["id"])
+
+    first = app.post(ADMIN + "/queue-certificates/update.json").json
+    assert (first["queued"], first["capped"]) == (2, True)
+    second = app.post(ADMIN + "/queue-certificates/update.json").json
+    assert (second["queued"], second["capped"]) == (1, False)
+    third = app.post(ADMIN + "/queue-certificates/update.json").json
+    assert (third["queued"], third["capped"]) == (0, False)
+
+    with app.app.registry["dbsession_factory"]() as session:
+        order = session.execute(sa.select(QueueCertificate.certificate_signed_id)
+                                .order_by(QueueCertificate.id)).scalars().all()  # fmt: skip
+    assert order == [ids[1], ids[3], ids[5]]
