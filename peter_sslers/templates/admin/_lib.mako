@@ -138,3 +138,22 @@
 <p>No ACME orders.</p>
 % endif
 </%def>
+
+<%def name="cache_parts(parts)">
+## the "redis" / "nginx" parts of an operation's answer (write-through, expiry), if any
+% for name in ('redis', 'nginx'):
+%   if parts.get(name):
+<% part = parts[name] %>
+<div class="alert ${'alert-info' if part.get('result') == 'success' else 'alert-warning'}" role="status">
+  ${name.capitalize()}: ${part.get('result')}\
+%     if part.get('domains') is not None:
+, ${part.get('domains')} domains\
+%     endif
+%     if part.get('error'):
+: ${part.get('error')}\
+%     endif
+.
+</div>
+%   endif
+% endfor
+</%def>

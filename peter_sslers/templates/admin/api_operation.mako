@@ -10,6 +10,7 @@
 %   endif
 % endfor
 </div>
+${lib.cache_parts({name: context.get(name) for name in ('redis', 'nginx')})}
 % if context.get('results'):
 <ul>
 % for r in context.get('results'):
