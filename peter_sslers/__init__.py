@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-
-from pyramid.config import Configurator
-from pyramid.decorator import reify
-from pyramid.request import Request
+from typing import TYPE_CHECKING
 
 from .settings import AppSettings, parse_settings
+
+if TYPE_CHECKING:  # Pyramid is imported when the app is made (the command line needs less)
+    from pyramid.config import Configurator
 
 __version__ = "0.6.0.dev0"
 
@@ -17,52 +17,14 @@ log = logging.getLogger(__name__)
 
 def main(global_config, **settings):
     """The WSGI application (``use = egg:peter_sslers``)."""
+    from pyramid.config import Configurator
+
     app_settings = parse_settings(settings)
     settings.setdefault("mako.directories", "peter_sslers:templates")
     settings.setdefault("mako.strict_undefined", "true")
     with Configurator(settings=settings) as config:
         configure(config, app_settings)
     return config.make_wsgi_app()
-
-
-def _acme_env(request):
-    """ACME clients for this request; their exchanges are stored once the request is over."""
-    from .lib.acme.clients import AcmeEnv
-
-    def checkpoint() -> None:
-        # flush first: a session that only changed attributes since the last commit has not
-        # joined the new transaction yet, and its changes would be silently dropped
-        request.dbsession.flush()
-        request.tm.commit()
-        request.tm.begin()
-
-    env = AcmeEnv.for_session_factory(
-        request.app_settings, request.registry["dbsession_factory"], checkpoint=checkpoint
-    )
-    clock = request.registry.get("clock")  # tests install a fake clock here
-    if clock is not None:
-        env.clock = clock
-    request.add_finished_callback(lambda _request: env.recorder.flush())
-    return env
-
-
-class PeterSSLersRequest(Request):
-    """The app's request: its extras are declared here, not added per request (Pyramid builds a
-    class for every request that has ``add_request_method`` properties: slow on hot paths)."""
-
-    @reify
-    def app_settings(self) -> AppSettings:
-        return self.registry["app_settings"]
-
-    @reify
-    def dbsession(self):
-        from .model import request_dbsession
-
-        return request_dbsession(self)
-
-    @reify
-    def acme_env(self):
-        return _acme_env(self)
 
 
 def configure(config: Configurator, app_settings: AppSettings) -> None:
@@ -81,6 +43,8 @@ def configure(config: Configurator, app_settings: AppSettings) -> None:
         openssl_path=app_settings.openssl_path,
         openssl_path_conf=app_settings.openssl_path_conf,
     )
+    from .request import PeterSSLersRequest
+
     config.set_request_factory(PeterSSLersRequest)
     config.include("pyramid_mako")
     config.include("peter_sslers.model")

@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-import zope.sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
@@ -115,6 +114,8 @@ def get_session_factory(engine: sa.Engine) -> sessionmaker:
 
 def get_tm_session(session_factory: sessionmaker, transaction_manager, request=None):
     """A session joined to ``transaction_manager``: committed or aborted with it."""
+    import zope.sqlalchemy  # (only the web app needs it: the command line starts faster)
+
     dbsession = session_factory(info={"request": request})
     # start as "changed" so Core-level writes (upserts, bulk updates) are committed too;
     # keep the session across commits: long workflows commit their progress step by step

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from pyramid.paster import get_appsettings, setup_logging
 from sqlalchemy.orm import Session
 
 from ..lib import cert_utils
 from ..lib.errors import InvalidRequest, PeterSSLersError
 from ..model import get_engine, get_session_factory, writer_bind
 from ..settings import ConfigurationError, parse_settings
+from . import ini_logging, ini_settings
 
 PROG = "peter_sslers"
 
@@ -39,7 +39,7 @@ class Cli:
     def __init__(self, config_uri: str, *, as_json: bool = False):
         self.config_uri = config_uri
         self.as_json = as_json
-        self.raw = get_appsettings(config_uri)
+        self.raw = ini_settings(config_uri)
         self.settings = parse_settings(self.raw)
         self._engine = None
 
@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.isfile(args.config_uri.split("#", 1)[0]):
         parser.error(f"no such ini file: {args.config_uri}")
     try:
-        setup_logging(args.config_uri)
+        ini_logging(args.config_uri)
     except Exception:  # noqa: BLE001 - an ini without logging sections is still usable
         pass
     return run(args)

@@ -9,11 +9,11 @@ import sys
 import transaction
 from alembic import command
 from alembic.config import Config
-from pyramid.paster import get_appsettings, setup_logging
 
 from ..lib.db.acme_servers import seed_acme_servers
 from ..model import get_engine, get_session_factory, get_tm_session
 from ..settings import ConfigurationError, parse_settings
+from . import ini_logging, ini_settings
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -40,7 +40,7 @@ def initialize(config_uri: str, raw: dict | None = None) -> None:
     ``raw`` overrides the ini's ``[app:main]`` settings (the tests point it at their database).
     """
     if raw is None:
-        raw = get_appsettings(config_uri)
+        raw = ini_settings(config_uri)
     app_settings = parse_settings(raw)
     ensure_sqlite_directory(raw["sqlalchemy.url"])
     engine = get_engine(raw)
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("config_uri", help="the ini file, e.g. example_development.ini")
     args = parser.parse_args(argv)
-    setup_logging(args.config_uri)
+    ini_logging(args.config_uri)
     try:
         initialize(args.config_uri)
     except ConfigurationError as exc:

@@ -10,7 +10,6 @@ import argparse
 import sys
 
 import sqlalchemy as sa
-from pyramid.paster import get_appsettings, setup_logging
 from sqlalchemy.orm import Session
 
 from ..model import (
@@ -23,6 +22,7 @@ from ..model import (
     writer_bind,
 )
 from ..settings import ConfigurationError, parse_settings
+from . import ini_logging, ini_settings
 
 COLUMNS = (
     (PrivateKey, "key_pem"),
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peter_sslers_rotate_keys", description=__doc__.splitlines()[0])
     parser.add_argument("config_uri")
     args = parser.parse_args(argv)
-    setup_logging(args.config_uri)
-    raw = get_appsettings(args.config_uri)
+    ini_logging(args.config_uri)
+    raw = ini_settings(args.config_uri)
     try:
         settings = parse_settings(raw)
     except ConfigurationError as exc:
