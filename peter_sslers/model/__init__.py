@@ -97,7 +97,7 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
 def reading_connection(session_factory: sessionmaker) -> Iterator[sa.Connection]:
     """A plain connection on the session factory's bind, for hot read-only paths.
 
-    On SQLite its statements run without BEGIN (each one sees the latest commit). The tests
+    Its statements run without a transaction (each one sees the latest commit). The tests
     bind the factory to one connection, whose rolled-back data it then sees.
     """
     bind = session_factory.kw["bind"]
@@ -105,7 +105,10 @@ def reading_connection(session_factory: sessionmaker) -> Iterator[sa.Connection]
         yield bind
         return
     with bind.connect() as connection:
-        yield connection.execution_options(sqlite_begin="none")
+        if connection.dialect.name == "sqlite":
+            yield connection.execution_options(sqlite_begin="none")
+        else:  # no BEGIN and no ROLLBACK: two round trips fewer per request
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def get_session_factory(engine: sa.Engine) -> sessionmaker:
