@@ -4,6 +4,7 @@ earliest expiring first, and says when it stopped at that limit."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import sqlalchemy as sa
 import webtest
@@ -12,13 +13,14 @@ from peter_sslers import main
 from peter_sslers.model import QueueCertificate
 from peter_sslers.scripts.initializedb import initialize
 from tests import pki as pki_module
+from tests.cli.conftest import Cli, run_here, write_ini
 from tests.conftest import TEST_HOST, TEST_INI, settings_for
 
 ADMIN = "/.well-known/admin"
 
 
-def test_an_update_queues_the_most_urgent_first_up_to_the_limit(make_database_url):
-    url = make_database_url("queue_cap")
+def _three_due(url: str) -> tuple[webtest.TestApp, dict[int, int]]:
+    """An app with renewal.queue_per_update = 2 and three due certificates: {days left: id}."""
     initialize(TEST_INI, settings_for(url))
     app = webtest.TestApp(main({}, **settings_for(url, **{"renewal.queue_per_update": "2"})),
                           extra_environ={"HTTP_HOST": TEST_HOST})  # fmt: skip
@@ -31,6 +33,20 @@ def test_an_update_queues_the_most_urgent_first_up_to_the_limit(make_database_ur
                                     not_after=now + datetime.timedelta(days=days_left))  # fmt: skip
         res = pki_module.upload_cert(app, leaf, pki.intermediate.pem)
         ids[days_left] = int(res.json["certificate_signed"]["id"])
+    return app, ids
+
+
+def test_the_command_line_updates_until_nothing_more_is_due(make_database_url, tmp_path):
+    url = make_database_url("queue_cap_cli")
+    _three_due(url)
+    cli = Cli(write_ini(tmp_path / "cap.ini", {"sqlalchemy.url": url, "renewal.queue_per_update": "2"}))
+    code, out, _ = run_here(cli, "queue", "update", "--no-ari", "--json")
+    data = json.loads(out)
+    assert code == 0 and (data["queued"], data["capped"], data["calls"]) == (3, False, 2), data
+
+
+def test_an_update_queues_the_most_urgent_first_up_to_the_limit(make_database_url):
+    app, ids = _three_due(make_database_url("queue_cap"))
 
     first = app.post(ADMIN + "/queue-certificates/update.json").json
     assert (first["queued"], first["capped"]) == (2, True)

@@ -107,7 +107,14 @@ def cmd_queue_update(cli, args) -> dict:
 
     with acme_session(cli) as (session, env):
         result = queues.update_queue(session, env, ari=not args.no_ari)
-    return {"result": "success", "operation": "queue-update", **result}
+    calls = 1
+    while result["capped"]:  # one bounded update per transaction until nothing more is due
+        with acme_session(cli) as (session, env):
+            more = queues.update_queue(session, env, ari=False)
+        result = {**result, "queued": result["queued"] + more["queued"], "capped": more["capped"],
+                  "remaining": more["remaining"]}  # fmt: skip
+        calls += 1
+    return {"result": "success", "operation": "queue-update", **result, "calls": calls}
 
 
 # ---- processing the renewal queue, in one process or several ---------------------------------
@@ -247,7 +254,8 @@ def add_commands(commands, add) -> None:
     queue = commands.add_parser("queue", help="the renewal queue", description="the renewal queue")
     queue_commands = queue.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
     update = add(
-        queue_commands, "update", cmd_queue_update, "queue every certificate due for renewal"
+        queue_commands, "update", cmd_queue_update,
+        "queue every certificate due for renewal (renewal.queue_per_update at a time, each committed)"
     )
     update.add_argument(
         "--no-ari", action="store_true", help="skip ACME Renewal Information lookups"

@@ -110,8 +110,10 @@ def queue_certificates_listing(request):
 @view_config(route_name="admin:queue_certificates:update", request_method="GET", renderer="/admin/action_form.mako")
 @view_config(route_name="admin:queue_certificates:update|json", request_method="GET", renderer="json")
 def queue_certificates_update_form(request):
-    data = instructions("POST to queue every certificate due for renewal (ACME Renewal Information first, where "
-                        "the server offers it).", {"ari": "1 (default) to look up Renewal Information, 0 to skip"})
+    data = instructions("POST to queue the certificates due for renewal (ACME Renewal Information first, where "
+                        "the server offers it): at most renewal.queue_per_update a call, the earliest expiring "
+                        "first; 'capped' in the answer means more are due: POST again.",
+                        {"ari": "1 (default) to look up Renewal Information, 0 to skip"})
     data["action"] = "update_renewal_queue"
     return data
 
