@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import webtest
 
 from peter_sslers import main
-from peter_sslers.model import QueueCertificate
+from peter_sslers.model import CertificateSigned, QueueCertificate
 from peter_sslers.scripts.initializedb import initialize
 from tests import pki as pki_module
 from tests.cli.conftest import Cli, run_here, write_ini
@@ -59,3 +59,22 @@ def test_an_update_queues_the_most_urgent_first_up_to_the_limit(make_database_ur
         order = session.execute(sa.select(QueueCertificate.certificate_signed_id)
                                 .order_by(QueueCertificate.id)).scalars().all()  # fmt: skip
     assert order == [ids[1], ids[3], ids[5]]
+
+
+def test_a_certificate_replaced_within_the_same_second_is_not_due(make_database_url):
+    """Two certificates for the same names with the same notAfter (issued within one second):
+    the later row is the current one; the earlier is never queued again."""
+    url = make_database_url("queue_tie")
+    initialize(TEST_INI, settings_for(url))
+    app = webtest.TestApp(main({}, **settings_for(url)), extra_environ={"HTTP_HOST": TEST_HOST})
+    pki = pki_module.make_pki()
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    validity = {"not_before": now - datetime.timedelta(days=80), "not_after": now + datetime.timedelta(days=10)}
+    old, new = (int(pki_module.upload_cert(app, pki_module.make_leaf(["tie.cap.example.test"], pki.intermediate,
+                                                                     **validity), pki.intermediate.pem)
+                    .json["certificate_signed"]["id"]) for _ in range(2))  # fmt: skip
+    with app.app.registry["dbsession_factory"]() as session, session.begin():  # the renewal is not due yet
+        session.execute(sa.update(CertificateSigned).where(CertificateSigned.id == new)
+                        .values(timestamp_renew_after=now + datetime.timedelta(days=5)))  # fmt: skip
+    assert old < new
+    assert app.post(ADMIN + "/queue-certificates/update.json").json["queued"] == 0

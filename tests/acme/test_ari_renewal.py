@@ -216,8 +216,10 @@ def test_ari_window_then_renewal_with_replaces(acme_testapp, acme_db, acme_app, 
     )
     assert "replaces" not in json.loads(first[0])
     # the renewed certificate is newer: nothing is due any more for these names
-    acme_testapp.post(ADMIN + "/queue-certificates/update.json")
-    assert [i.id for i in _queue_items(acme_db, cert_id)] == [item.id]
+    again = acme_testapp.post(ADMIN + "/queue-certificates/update.json").json
+    new = _cert(acme_db, renewal.certificate_signed_id)
+    assert [i.id for i in _queue_items(acme_db, cert_id)] == [item.id], (
+        again, cert.timestamp_not_after, new.timestamp_not_after, new.timestamp_renew_after)
 
 
 def test_profile_orders(acme_testapp, acme_db, ari_account):

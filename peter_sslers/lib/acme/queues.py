@@ -267,9 +267,13 @@ def update_queue(dbsession: Session, env: AcmeEnv, *, ari: bool = True) -> dict:
             CertificateSigned.is_active.is_(True),
             CertificateSigned.is_revoked.is_(False),
             CertificateSigned.timestamp_renew_after <= now,
-            ~sa.exists().where(
+            ~sa.exists().where(  # superseded: a newer certificate for the same names (ties: the later row)
                 newer.unique_fqdn_set_id == CertificateSigned.unique_fqdn_set_id,
-                newer.timestamp_not_after > CertificateSigned.timestamp_not_after,
+                sa.or_(
+                    newer.timestamp_not_after > CertificateSigned.timestamp_not_after,
+                    sa.and_(newer.timestamp_not_after == CertificateSigned.timestamp_not_after,
+                            newer.id > CertificateSigned.id),
+                ),
             ),
             ~sa.exists().where(
                 QueueCertificate.unique_fqdn_set_id == CertificateSigned.unique_fqdn_set_id,
