@@ -78,27 +78,6 @@ def _with_certificate_links(joined):
     )
 
 
-def _usable(*ids):
-    return (_CERT.id.in_(ids), _CERT.is_active.is_(True), _CERT.is_revoked.is_(False))
-
-
-def _domain_certificates_query() -> sa.Select:
-    """Usable certificates by id (``single``, ``multi``), their keys, chains and CA slots.
-
-    The key, the chain PEM and the CA preference come in the same statement, so a domain's
-    config is one round trip (it is read by nginx on every TLS handshake cache miss).
-    """
-    return (
-        sa.select(*_CERTIFICATE_COLUMNS)
-        .select_from(_with_certificate_links(CertificateSigned.__table__))
-        .where(*_usable(sa.bindparam("single"), sa.bindparam("multi")))
-        .order_by(_CERT.id, _LINK.id, _ITEM.position)
-    )
-
-
-_DOMAIN_CERTIFICATES = _domain_certificates_query()
-
-
 def _default_link(links: list[list]) -> list | None:
     """``pick_default_chain`` on [chain id, chain pem, upstream default, best preference slot]:
     the chain holding the most preferred CA (first link on a tie), else the upstream default,
@@ -119,18 +98,13 @@ def _reader(db: Session | sa.Connection) -> sa.Connection:
     return db
 
 
-def _usable_certificate_configs(db: Session | sa.Connection, cert_ids: list[int], idonly: bool) -> dict[int, dict]:
-    """``certificate_config`` for each active, unrevoked certificate of ``cert_ids`` (one or two), in one query."""
-    rows = _reader(db).execute(_DOMAIN_CERTIFICATES, {"single": cert_ids[0], "multi": cert_ids[-1]})
-    return _configs_from_rows(rows, 0, idonly)
-
-
-def _configs_from_rows(rows, offset: int, idonly: bool) -> dict[int, dict]:
-    """Certificate configs from rows holding ``_CERTIFICATE_COLUMNS`` from position ``offset``."""
+def _configs_from_rows(rows, idonly: bool) -> dict[int, dict]:
+    """Certificate configs from ``_domain_config_query`` rows (``_CERTIFICATE_COLUMNS`` after
+    the domain's)."""
     certs: dict[int, tuple] = {}
     links: dict[int, dict[int, list]] = {}
     for row in rows:
-        cert_id, cert_pem, key_id, key_pem, link_id, chain_id, upstream, chain_pem, slot = row[offset:offset + 9]
+        cert_id, cert_pem, key_id, key_pem, link_id, chain_id, upstream, chain_pem, slot = row[len(_DOMAIN_COLUMNS):]
         if cert_id is None:
             continue
         if cert_id not in certs:
@@ -156,20 +130,6 @@ def _configs_from_rows(rows, offset: int, idonly: bool) -> dict[int, dict]:
     return configs
 
 
-def domain_config(db: Session | sa.Connection, domain: Domain, *, idonly: bool = False) -> dict:
-    """The domain and its latest single- and multi-name certificates (null when none is usable)."""
-    payload: dict = {"domain": {"id": str(domain.id), "domain_name": domain.domain_name}}
-    slots = (
-        ("certificate_signed__latest_single", domain.certificate_signed_id__latest_single),
-        ("certificate_signed__latest_multi", domain.certificate_signed_id__latest_multi),
-    )
-    cert_ids = [cert_id for _, cert_id in slots if cert_id is not None] if domain.is_active else []
-    configs = _usable_certificate_configs(db, cert_ids, idonly) if cert_ids else {}
-    for key, cert_id in slots:
-        payload[key] = configs.get(cert_id)
-    return payload
-
-
 _DOMAIN_COLUMNS = (
     Domain.id, Domain.domain_name, Domain.is_active,
     Domain.certificate_signed_id__latest_single, Domain.certificate_signed_id__latest_multi,
@@ -181,9 +141,8 @@ _DOMAIN_LATEST = (Domain.certificate_signed_id__latest_single, Domain.certificat
 
 def _domain_config_query(where) -> sa.Select:
     """A domain and its usable latest certificates, with keys, chains and CA slots: one statement."""
-    certificates = Domain.__table__.outerjoin(
-        CertificateSigned.__table__, sa.and_(Domain.is_active.is_(True), *_usable(*_DOMAIN_LATEST))
-    )
+    usable = (_CERT.id.in_(_DOMAIN_LATEST), _CERT.is_active.is_(True), _CERT.is_revoked.is_(False))
+    certificates = Domain.__table__.outerjoin(CertificateSigned.__table__, sa.and_(Domain.is_active.is_(True), *usable))
     return (
         sa.select(*_DOMAIN_COLUMNS, *_CERTIFICATE_COLUMNS)
         .select_from(_with_certificate_links(certificates))
@@ -222,6 +181,11 @@ _DOMAIN_CONFIG_BY_ID = _RawSelect(_domain_config_query(Domain.id == sa.bindparam
 _DOMAIN_CONFIG_BY_NAME = _RawSelect(_domain_config_query(Domain.domain_name == sa.bindparam("value")))
 
 
+def domain_config(db: Session | sa.Connection, domain: Domain, *, idonly: bool = False) -> dict:
+    """The domain and its latest single- and multi-name certificates (null when none is usable)."""
+    return _domain_config(_reader(db), _DOMAIN_CONFIG_BY_ID, domain.id, idonly)
+
+
 def domain_config_for(connection: sa.Connection, identifier: str, *, idonly: bool = False) -> dict | None:
     """``domain_config`` of the domain named (or numbered) ``identifier``, or None: nginx's hot
     path (every TLS cache miss), one statement on a plain connection."""
@@ -230,14 +194,17 @@ def domain_config_for(connection: sa.Connection, identifier: str, *, idonly: boo
     if identifier.isascii() and identifier.isdigit():
         if not is_id(identifier):
             return None
-        query, value = _DOMAIN_CONFIG_BY_ID, int(identifier)
-    else:
-        query, value = _DOMAIN_CONFIG_BY_NAME, identifier.strip().lower().rstrip(".")
+        return _domain_config(connection, _DOMAIN_CONFIG_BY_ID, int(identifier), idonly)
+    return _domain_config(connection, _DOMAIN_CONFIG_BY_NAME, identifier.strip().lower().rstrip("."), idonly)
+
+
+def _domain_config(connection: sa.Connection, query: _RawSelect, value, idonly: bool) -> dict | None:
+    """The payload from ``query``'s one statement; None when no domain matches."""
     rows = query.rows(connection, {"value": value})
     if not rows:
         return None
-    domain_id, domain_name, _, single, multi = rows[0][:5]
-    configs = _configs_from_rows(rows, 5, idonly)
+    domain_id, domain_name, _, single, multi = rows[0][: len(_DOMAIN_COLUMNS)]
+    configs = _configs_from_rows(rows, idonly)
     return {
         "domain": {"id": str(domain_id), "domain_name": domain_name},
         "certificate_signed__latest_single": configs.get(single),
