@@ -29,11 +29,11 @@ from ..model import (
     CertificateCAChainItem,
     CertificateSignedChain,
     Domain,
-    UniqueFQDNSet2Domain,
     writer_bind,
 )
 from .db.certificate_cas import pick_default_chain
 from .db.common import log_operation
+from .db.queries import domain_ids_for_sets
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +80,6 @@ def write_through(dbsession: Session, settings, domain_ids, *, record: bool = Tr
     if record:
         record_failures(dbsession, {"redis": part}, operation)
     return part
-
-
-def domain_ids_for_sets(dbsession: Session, unique_fqdn_set_ids: Iterable[int]) -> list[int]:
-    """The domains of these UniqueFQDNSets."""
-    set_ids = sorted(set(unique_fqdn_set_ids))
-    if not set_ids:
-        return []
-    return sorted(set(dbsession.execute(
-        sa.select(UniqueFQDNSet2Domain.domain_id).where(UniqueFQDNSet2Domain.unique_fqdn_set_id.in_(set_ids))
-    ).scalars()))  # fmt: skip
 
 
 def write_through_set(dbsession: Session, settings, unique_fqdn_set_id: int, *,

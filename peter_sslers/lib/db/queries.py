@@ -30,6 +30,16 @@ def domain_names_for_sets(dbsession: Session, set_ids: list[int]) -> dict[int, l
     return names
 
 
+def domain_ids_for_sets(dbsession: Session, set_ids) -> list[int]:
+    """The ids of the domains of these UniqueFQDNSets, sorted."""
+    set_ids = sorted(set(set_ids))
+    if not set_ids:
+        return []
+    return sorted(set(dbsession.execute(
+        sa.select(UniqueFQDNSet2Domain.domain_id).where(UniqueFQDNSet2Domain.unique_fqdn_set_id.in_(set_ids))
+    ).scalars()))  # fmt: skip
+
+
 def sets_for_domain(dbsession: Session, domain_id: int, limit: int = 50) -> list[UniqueFQDNSet]:
     return list(
         dbsession.execute(

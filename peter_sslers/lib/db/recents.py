@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ...model import CertificateSigned, Domain, UniqueFQDNSet2Domain
 from ...model.meta import utcnow
 from .common import log_operation
+from .queries import domain_ids_for_sets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,14 +104,7 @@ def update_recents_changed(dbsession: Session, domain_ids: list[int] | None = No
 
 
 def update_recents_for_set(dbsession: Session, unique_fqdn_set_id: int) -> int:
-    domain_ids = list(
-        dbsession.execute(
-            sa.select(UniqueFQDNSet2Domain.domain_id).where(
-                UniqueFQDNSet2Domain.unique_fqdn_set_id == unique_fqdn_set_id
-            )
-        ).scalars()
-    )
-    return update_recents(dbsession, domain_ids)
+    return update_recents(dbsession, domain_ids_for_sets(dbsession, [unique_fqdn_set_id]))
 
 
 def deactivate_expired(dbsession: Session, now: datetime.datetime | None = None) -> int:

@@ -159,7 +159,7 @@ class CertificateSignedViews:
         certificates.mark_certificate(self.dbsession, cert, action)
         set_id = cert.unique_fqdn_set_id
         sync = sync_after_commit(
-            self.request, lambda session: redis_sync.domain_ids_for_sets(session, [set_id]),
+            self.request, lambda session: queries.domain_ids_for_sets(session, [set_id]),
             operation=f"CertificateSigned__mark__{action}", expire_nginx=True,
             objects=[("CertificateSigned", cert.id, action)],
         )
